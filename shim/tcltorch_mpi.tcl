@@ -1,0 +1,237 @@
+# tcltorch_mpi shim: every torch:: command is declared once below, in one table,
+# and one generic parser turns positional or named calls into a call of the
+# engine primitive ::tcltorch_mpi::engine::<command> with every value in order.
+#
+# A parameter is {word kind default ?option ...?}:
+#   word     name      required positional
+#            ?name?    optional positional
+#            -name     named only
+#            name...   required, takes all remaining positional arguments as a list
+#   kind     int double bool ints list (checked here), or any (checked by the engine)
+#   default  value when not given; ! means required in the named form too
+#   options  the named spellings; by default -camelCase of the name
+
+package require Tcl 8.6
+namespace eval ::tcltorch_mpi {
+    variable required "\x00required"
+    variable expected {int integer double number bool boolean ints {list of integers} list list}
+}
+namespace eval ::torch {}
+
+proc ::tcltorch_mpi::camel {name} {
+    set words [split $name _]
+    set result [lindex $words 0]
+    foreach word [lrange $words 1 end] {
+        append result [string totitle $word]
+    }
+    return $result
+}
+
+proc ::tcltorch_mpi::valid {kind value} {
+    switch -- $kind {
+        int    {return [string is entier -strict $value]}
+        double {return [string is double -strict $value]}
+        bool   {return [string is boolean -strict $value]}
+        list   {return [string is list $value]}
+        ints {
+            if {![string is list $value]} {return 0}
+            foreach item $value {
+                if {![string is entier -strict $item]} {return 0}
+            }
+            return 1
+        }
+    }
+    return 1
+}
+
+# define command params ?engine? ?prepare? ?usage?
+#   engine:  primitive name when it is not the command's own
+#   prepare: command prefix that rewrites a positional argument list first
+proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}} {
+    variable required
+    variable expected
+    set options {}
+    set defaults {}
+    set mandatory {}
+    set checks {}
+    set words {}
+    set npositional 0
+    set minimum 0
+    set rest 0
+    foreach param $params {
+        lassign $param word kind default
+        set spellings [lrange $param 3 end]
+        if {[string index $word 0] eq "-"} {
+            set name [string range $word 1 end]
+        } else {
+            if {[string match {\?*\?} $word]} {
+                set name [string range $word 1 end-1]
+            } else {
+                set name [string trimright $word .]
+                set rest [expr {$name ne $word}]
+                set minimum [expr {$npositional + 1}]
+                if {$rest} {set word "$name ?$name ...?"}
+            }
+            lappend words $word
+            incr npositional
+        }
+        if {![llength $spellings]} {
+            set spellings [list -[camel $name]]
+        }
+        set index [llength $defaults]
+        foreach spelling $spellings {
+            dict set options $spelling $index
+        }
+        if {$default eq "!"} {
+            lappend defaults $required
+            lappend mandatory $index [lindex $spellings 0]
+        } else {
+            lappend defaults $default
+        }
+        if {[dict exists $expected $kind]} {
+            lappend checks $index $name [dict get $expected $kind] $kind [lindex $defaults end]
+        }
+    }
+    if {$engine eq ""} {set engine $command}
+    if {$usage eq ""} {set usage [join $words]}
+    set spec [list ::tcltorch_mpi::engine::$engine $npositional $minimum $rest $options \
+        $defaults $mandatory $checks [string trim "torch::$command $usage"] $prepare]
+    interp alias {} ::torch::$command {} ::tcltorch_mpi::invoke $spec
+    interp alias {} ::torch::[camel $command] {} ::tcltorch_mpi::invoke $spec
+}
+
+proc ::tcltorch_mpi::invoke {spec args} {
+    lassign $spec engine npositional minimum rest options values mandatory checks usage prepare
+    if {[regexp {^-[A-Za-z]} [lindex $args 0]]} {
+        set n [llength $args]
+        for {set i 0} {$i < $n} {incr i 2} {
+            set option [lindex $args $i]
+            if {![dict exists $options $option]} {
+                return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
+            }
+            if {$i + 1 == $n} {
+                return -code error "Missing value for parameter: $option"
+            }
+            lset values [dict get $options $option] [lindex $args $i+1]
+        }
+        foreach {index option} $mandatory {
+            if {[lindex $values $index] eq $::tcltorch_mpi::required} {
+                return -code error "Required parameter missing: $option"
+            }
+        }
+    } else {
+        if {$prepare ne ""} {
+            set args [{*}$prepare $args]
+        }
+        if {$rest && [llength $args] >= $npositional} {
+            set args [list {*}[lrange $args 0 $npositional-2] [lrange $args $npositional-1 end]]
+        }
+        set n [llength $args]
+        if {$n < $minimum || $n > $npositional} {
+            return -code error "Wrong number of arguments. Expected: $usage"
+        }
+        if {$n} {
+            set values [lreplace $values 0 $n-1 {*}$args]
+        }
+    }
+    foreach {index name kind check default} $checks {
+        set value [lindex $values $index]
+        if {$value ne $default && ![valid $check $value]} {
+            return -code error "Invalid $name: expected $kind, got \"$value\""
+        }
+    }
+    tailcall $engine {*}$values
+}
+
+# tensor_create {1 2 3} int32 ?device? ?requires_grad?: a dtype in second place means no shape.
+proc ::tcltorch_mpi::dtype_without_shape {arguments} {
+    if {[llength $arguments] >= 2 && [::tcltorch_mpi::engine::is_dtype [lindex $arguments 1]]} {
+        return [linsert $arguments 1 {}]
+    }
+    return $arguments
+}
+
+# arange end: start defaults to 0.
+proc ::tcltorch_mpi::arange_end_only {arguments} {
+    if {[llength $arguments] == 1} {
+        return [list 0 {*}$arguments]
+    }
+    return $arguments
+}
+
+namespace eval ::tcltorch_mpi {
+    set tensor_param {tensor any ! -tensor -input}
+    set group_param {?group? any {}}
+
+    # ---- distributed ----
+    define distributed_init {
+        {?rank? int {}} {?world_size? int {}} {?master_addr? any {}} {?master_port? any {}}
+        {?backend? any {}}
+    }
+    define get_rank [list $group_param]
+    define get_world_size [list $group_param]
+    define is_distributed {}
+    define distributed_barrier [list $group_param]
+    define distributed_all_reduce [list {tensor any !} {?operation? any sum -operation -op} $group_param]
+    define distributed_broadcast [list {tensor any !} {?root? int 0 -root -src} $group_param]
+    define distributed_gather [list {tensor any !} {?dst? int 0} $group_param]
+    define distributed_all_gather [list {tensor any !} $group_param]
+    define distributed_scatter [list {tensor any !} {?src? int 0} $group_param]
+    define distributed_reduce_scatter [list {tensor any !} {?op? any sum -op -operation} $group_param]
+    define distributed_all_to_all [list {tensor any !} $group_param \
+        {-inputSplits ints {}} {-outputSplits ints {}} {-async bool 0}]
+    foreach command {distributed_send distributed_isend} {
+        define $command {{tensor any !} {dst int !} {?tag? int 0} {-group any {}}}
+    }
+    foreach command {distributed_recv distributed_irecv} {
+        # -shape and -dtype check what arrives; in the named form they are optional.
+        define $command {{shape ints {}} {src int !} {?tag? int 0} {-dtype any {}} {-group any {}}}
+    }
+    define distributed_wait {{request any ! -handle}}
+    define distributed_test {{request any ! -handle}}
+    define distributed_new_group {{name any !} {ranks ints !}}
+    define distributed_split_group {{name any !} {color int !} {?key? int {}}}
+    define distributed_destroy_group {{name any !}}
+
+    # ---- tensors ----
+    define tensor_create {
+        {data list !} {?shape? ints {}} {?dtype? any float32} {?device? any cpu}
+        {?requires_grad? bool 0}
+    } {} ::tcltorch_mpi::dtype_without_shape
+    foreach command {zeros ones empty} {
+        define $command {{shape ints !} {?dtype? any float32} {?device? any cpu} {?requires_grad? bool 0}}
+    }
+    define full {{shape ints !} {value double !} {?dtype? any float32} {?device? any cpu}}
+    define randn {{shape ints !} {?device? any cpu} {?dtype? any float32}}
+    define tensor_randn {{shape ints !} {?device? any cpu} {?dtype? any float32}} randn
+    define arange {{?start? double 0} {end double !} {?step? double 1} {-dtype any {}} {-device any cpu}} \
+        {} ::tcltorch_mpi::arange_end_only {end | start end ?step?}
+    define manual_seed {{seed int !}}
+    foreach command {tensor_shape tensor_dtype tensor_device tensor_numel tensor_to_list tensor_print
+                     tensor_sum tensor_mean} {
+        define $command [list $tensor_param]
+    }
+    define tensor_reshape [list $tensor_param {shape ints !}]
+    define tensor_permute [list $tensor_param {dims ints !}]
+    define tensor_to [list $tensor_param {device any !} {?dtype? any {}}]
+    foreach command {tensor_add tensor_sub tensor_mul tensor_div} {
+        define $command {{a any ! -input} {b any ! -other}}
+    }
+    define allclose {{a any ! -input} {b any ! -other} {?rtol? double 1e-05} {?atol? double 1e-08}}
+    define tensor_free {{tensor... list ! -tensor -tensors}}
+    define tensor_count {}
+    define cuda_is_available {}
+    define cuda_device_count {}
+    unset command tensor_param group_param
+}
+
+# Scripts written for the LibTorch extension load it first; here the commands are built in.
+rename ::load ::tcltorch_mpi::tcl_load
+proc ::load {path args} {
+    if {[string match -nocase *libtorchtcl* [file tail $path]]} {
+        return
+    }
+    tailcall ::tcltorch_mpi::tcl_load $path {*}$args
+}
+
+package provide tcltorch_mpi 0.1.0

@@ -1,0 +1,219 @@
+"""Collectives over a group's communicator. Every check that can fail is made
+before the first byte moves, so bad local input never leaves a peer waiting."""
+
+import numpy as np
+import torch
+from mpi4py import MPI
+
+from . import buffers, dtypes
+from .errors import CommandError
+
+MAX_DIMS = 32
+_HEADER = MAX_DIMS + 2  # dtype code, ndim, dims...
+
+_OPS = {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN,
+        "product": MPI.PROD, "band": MPI.BAND, "bor": MPI.BOR, "bxor": MPI.BXOR}
+_OP_ALIASES = {"prod": "product", "avg": "mean"}
+# Logical reductions for bool: max/sum/bor are "any", min/product/band are "all".
+_BOOL_OPS = {"sum": MPI.LOR, "max": MPI.LOR, "bor": MPI.LOR,
+             "min": MPI.LAND, "product": MPI.LAND, "band": MPI.LAND, "bxor": MPI.LXOR}
+
+
+class Reduction:
+    """An op name checked against a dtype: the MPI op, and the dtype to reduce in."""
+
+    __slots__ = ("name", "op", "dtype", "datatype")
+
+    def __init__(self, name, dtype):
+        name = _OP_ALIASES.get(name, name)
+        if name not in _OPS:
+            raise CommandError(f'Invalid operation: expected one of {" ".join(_OPS)}, got "{name}"')
+        display = dtypes.DISPLAY[dtype]
+        if name in ("band", "bor", "bxor") and not dtypes.is_integral(dtype):
+            raise CommandError(f"Invalid operation: {name} needs an integer or bool tensor, not {display}")
+        if name == "mean" and dtypes.is_integral(dtype):
+            raise CommandError(f"Invalid operation: mean of an integer tensor ({display}); "
+                               "convert it to a floating dtype first")
+        if name in ("max", "min") and dtype.is_complex:
+            raise CommandError(f"Invalid operation: {name} is not defined for complex tensors ({display})")
+        self.name = name
+        self.op = _BOOL_OPS[name] if dtype == torch.bool else _OPS[name]
+        self.dtype = dtypes.WIDENED.get(dtype, dtype)
+        self.datatype = dtypes.MPI_TYPE[self.dtype]
+
+    def finish(self, result, size, dtype, device):
+        if self.name == "mean":
+            result.div_(size)
+        return buffers.home(result.to(dtype), device)
+
+
+def _rows(tensor):
+    if tensor.dim() == 0:
+        return None
+    return tensor.shape[0]
+
+
+def _check_rank(group, rank, what):
+    if not 0 <= rank < group.size:
+        raise CommandError(f"Invalid {what}: {rank} is not a rank of {group.label} "
+                           f"(ranks 0..{group.size - 1})")
+
+
+def _check_divisible(tensor, size, command, hint=""):
+    rows = _rows(tensor)
+    if rows is None or rows % size:
+        what = "a 0-dimensional tensor" if rows is None else f"dimension 0 of size {rows}"
+        raise CommandError(f"{command}: {what} cannot be cut into {size} equal chunks "
+                           f"(one per rank){hint}")
+
+
+def barrier(group):
+    group.comm.Barrier()
+
+
+# ---- all_to_all -------------------------------------------------------------
+
+def _check_splits(splits, size, what):
+    if len(splits) != size:
+        raise CommandError(f"Invalid {what}: expected {size} sizes (one per rank), got {len(splits)}")
+    if any(s < 0 for s in splits):
+        raise CommandError(f"Invalid {what}: sizes must not be negative, got {splits}")
+
+
+def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking=False):
+    """torch.distributed.all_to_all_single. Returns the result tensor, or with
+    ``nonblocking`` an (MPI request, result, buffers to keep alive) triple."""
+    size, comm = group.size, group.comm
+    if input_splits is None and output_splits is None:
+        _check_divisible(tensor, size, "all_to_all",
+                         "; give -inputSplits {s0 ... sW-1} for uneven chunks")
+        send = buffers.wire(tensor)
+        out = torch.empty_like(send)
+        if nonblocking:
+            return comm.Ialltoall(buffers.spec(send), buffers.spec(out)), out, send
+        comm.Alltoall(buffers.spec(send), buffers.spec(out))
+        return buffers.home(out, tensor.device)
+
+    rows = _rows(tensor)
+    if rows is None:
+        raise CommandError("all_to_all: a 0-dimensional tensor cannot be split; "
+                           "-inputSplits needs at least one dimension")
+    if input_splits is None:
+        _check_divisible(tensor, size, "all_to_all", "; give -inputSplits too")
+        input_splits = [rows // size] * size
+    _check_splits(input_splits, size, "inputSplits")
+    if sum(input_splits) != rows:
+        raise CommandError(f"Invalid inputSplits: the sizes sum to {sum(input_splits)}, "
+                           f"but dimension 0 of the tensor is {rows}")
+    if output_splits is not None:
+        _check_splits(output_splits, size, "outputSplits")
+    send = buffers.wire(tensor)
+    row_bytes = send[0].nbytes if rows else send.element_size() * int(np.prod(send.shape[1:]))
+    send_rows = np.asarray(input_splits, dtype=np.int64)
+    if output_splits is None:
+        recv_rows = np.empty(size, dtype=np.int64)
+        comm.Alltoall([send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
+    else:
+        recv_rows = np.asarray(output_splits, dtype=np.int64)
+    out = torch.empty((int(recv_rows.sum()), *send.shape[1:]), dtype=send.dtype,
+                      device=buffers.wire_device(tensor))
+    send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
+    send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
+    recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
+    if nonblocking:
+        return comm.Ialltoallv(send_spec, recv_spec), out, (send, send_counts, recv_counts)
+    comm.Alltoallv(send_spec, recv_spec)
+    return buffers.home(out, tensor.device)
+
+
+# ---- reductions -------------------------------------------------------------
+
+def all_reduce(group, tensor, op_name):
+    reduction = Reduction(op_name, tensor.dtype)
+    send = buffers.wire(tensor).to(reduction.dtype)
+    out = torch.empty_like(send)
+    group.comm.Allreduce(buffers.spec(send, reduction.datatype),
+                         buffers.spec(out, reduction.datatype), reduction.op)
+    return reduction.finish(out, group.size, tensor.dtype, tensor.device)
+
+
+def reduce_scatter(group, tensor, op_name):
+    reduction = Reduction(op_name, tensor.dtype)
+    _check_divisible(tensor, group.size, "reduce_scatter")
+    send = buffers.wire(tensor).to(reduction.dtype)
+    out = torch.empty((send.shape[0] // group.size, *send.shape[1:]), dtype=send.dtype,
+                      device=send.device)
+    group.comm.Reduce_scatter_block(buffers.spec(send, reduction.datatype),
+                                    buffers.spec(out, reduction.datatype), reduction.op)
+    return reduction.finish(out, group.size, tensor.dtype, tensor.device)
+
+
+# ---- data movement rooted at one rank --------------------------------------
+
+def encode_header(tensor):
+    """dtype code and shape of a tensor, as a fixed-size int64 message."""
+    if tensor.dim() > MAX_DIMS:
+        raise CommandError(f"Tensors of more than {MAX_DIMS} dimensions cannot be sent")
+    header = np.zeros(_HEADER, dtype=np.int64)
+    header[0], header[1] = dtypes.CODE[tensor.dtype], tensor.dim()
+    header[2:2 + tensor.dim()] = tensor.shape
+    return header
+
+
+def decode_header(header):
+    return dtypes.FROM_CODE[int(header[0])], tuple(int(d) for d in header[2:2 + int(header[1])])
+
+
+def empty_header():
+    return np.empty(_HEADER, dtype=np.int64)
+
+
+def _root_header(group, tensor, root):
+    """Broadcast root's dtype and shape: every rank receives what root has."""
+    header = encode_header(tensor) if group.rank == root else empty_header()
+    group.comm.Bcast([header, MPI.INT64_T], root)
+    return decode_header(header)
+
+
+def broadcast(group, tensor, root):
+    _check_rank(group, root, "root")
+    dtype, shape = _root_header(group, tensor, root)
+    if group.rank == root:
+        data = buffers.wire(tensor)
+    else:
+        data = torch.empty(shape, dtype=dtype, device=buffers.wire_device(tensor))
+    group.comm.Bcast(buffers.spec(data), root)
+    # On root the result may share the input's memory: no command modifies a tensor in place.
+    return buffers.home(data, tensor.device)
+
+
+def scatter(group, tensor, src):
+    _check_rank(group, src, "src")
+    dtype, shape = _root_header(group, tensor, src)
+    if not shape or shape[0] % group.size:
+        what = "a 0-dimensional tensor" if not shape else f"dimension 0 of size {shape[0]}"
+        raise CommandError(f"scatter: rank {src}'s tensor has {what}, which cannot be cut "
+                           f"into {group.size} equal chunks (one per rank)")
+    out = torch.empty((shape[0] // group.size, *shape[1:]), dtype=dtype,
+                      device=buffers.wire_device(tensor))
+    send = buffers.spec(buffers.wire(tensor)) if group.rank == src else None
+    group.comm.Scatter(send, buffers.spec(out), src)
+    return buffers.home(out, tensor.device)
+
+
+def gather(group, tensor, dst):
+    """The inputs stacked along a new dimension 0 on dst; None elsewhere."""
+    _check_rank(group, dst, "dst")
+    send = buffers.wire(tensor)
+    out = None
+    if group.rank == dst:
+        out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
+    group.comm.Gather(buffers.spec(send), buffers.spec(out) if out is not None else None, dst)
+    return None if out is None else buffers.home(out, tensor.device)
+
+
+def all_gather(group, tensor):
+    send = buffers.wire(tensor)
+    out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
+    group.comm.Allgather(buffers.spec(send), buffers.spec(out))
+    return buffers.home(out, tensor.device)

@@ -1,0 +1,78 @@
+"""The engine behind the shim: one object per interpreter holding the handle
+registries, groups and in-flight messages, whose methods are the Tcl primitives
+``::tcltorch_mpi::engine::<command>``."""
+
+from mpi4py import MPI
+
+from .devices import Devices
+from . import dtypes
+from .distributed_commands import DistributedCommands
+from .errors import CommandError
+from .groups import Groups
+from .p2p import Postal
+from .registry import Registry
+from .tensor_commands import TensorCommands
+
+NAMESPACE = "::tcltorch_mpi::engine"
+
+
+def _local_rank(world):
+    node = world.Split_type(MPI.COMM_TYPE_SHARED)
+    rank = node.Get_rank()
+    node.Free()
+    return rank
+
+
+def _message(exc):
+    """A failure from torch or MPI as a one-line Tcl error, without Python class names."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else "internal error"
+
+
+class Engine(TensorCommands, DistributedCommands):
+    def __init__(self, tk, world):
+        self.tk = tk
+        self.tensors = Registry("tensor", "Invalid tensor name")
+        self.requests = Registry("request", "Invalid request handle")
+        self.groups = Groups(world)
+        self.postal = Postal()
+        self.devices = Devices(_local_rank(world))
+        # Tcl's own readings of its values, so Python agrees with what the shim checked.
+        self.int, self.float, self.bool = tk.getint, tk.getdouble, tk.getboolean
+
+    def tensor(self, handle):
+        return self.tensors.get(handle)
+
+    def ints(self, text):
+        return [self.int(item) for item in self.tk.splitlist(text)]
+
+    def is_dtype(self, name):
+        return int(dtypes.is_name(name))
+
+    @classmethod
+    def command_names(cls):
+        return [name for base in (TensorCommands, DistributedCommands)
+                for name in vars(base) if not name.startswith("_")] + ["is_dtype"]
+
+    def register(self):
+        self.tk.eval(f"namespace eval {NAMESPACE} {{}}")
+        for name in self.command_names():
+            self.tk.createcommand(f"{NAMESPACE}::{name}", self._expose(getattr(self, name)))
+
+    def _expose(self, method):
+        tk = self.tk
+
+        def command(*args):
+            try:
+                return method(*args)
+            except CommandError as exc:
+                message = str(exc)
+            except Exception as exc:  # torch or MPI said no: still a Tcl error, not a traceback
+                message = _message(exc)
+            # Raising through Tcl's own `error` is how a Python command sets the Tcl error text.
+            tk.call("error", message)
+
+        return command
+
+    def close(self):
+        self.postal.drain()

@@ -1,0 +1,90 @@
+"""Process groups: a Tcl group name maps to an MPI communicator."""
+
+from mpi4py import MPI
+
+from .errors import CommandError
+
+
+class Group:
+    __slots__ = ("name", "comm", "rank", "size")
+
+    def __init__(self, name, comm):
+        self.name = name
+        self.comm = comm
+        member = comm != MPI.COMM_NULL
+        self.rank = comm.Get_rank() if member else -1
+        self.size = comm.Get_size() if member else 0
+
+    @property
+    def label(self):
+        return f'group "{self.name}"' if self.name else "the world group"
+
+
+def agree(comm, command, args, local_error):
+    """Every rank reaches the same verdict: raise on all ranks if any rank objects
+    or if the ranks were not given the same arguments."""
+    views = comm.allgather((args, local_error))
+    for rank, (_, error) in enumerate(views):
+        if error:
+            raise CommandError(error if comm.Get_size() == 1 else f"{error} (on rank {rank})")
+    for rank, (other, _) in enumerate(views):
+        if other != views[0][0]:
+            raise CommandError(f"{command}: ranks were given different arguments: "
+                               f"rank 0 gave {views[0][0]}, rank {rank} gave {other}")
+
+
+class Groups:
+    def __init__(self, world):
+        self.world = world
+        self._groups = {"": Group("", world)}
+
+    def get(self, name):
+        group = self._groups.get(name)
+        if group is None:
+            # A name never created means all processes, on a communicator of its own,
+            # made when every rank first uses the name (Dup is collective).
+            group = self._groups[name] = Group(name, self.world.Dup())
+        if group.size == 0:
+            raise CommandError(f"This process (world rank {self.world.Get_rank()}) "
+                               f"is not a member of {group.label}")
+        return group
+
+    def _check_new_name(self, name):
+        if name == "":
+            return "Invalid group name: the empty name means all processes"
+        if name in self._groups:
+            return f'Group "{name}" already exists'
+        return None
+
+    def new(self, name, ranks):
+        size = self.world.Get_size()
+        error = self._check_new_name(name)
+        if error is None:
+            if not ranks:
+                error = "Invalid ranks: expected at least one world rank"
+            elif len(set(ranks)) != len(ranks):
+                error = f"Invalid ranks: {ranks} lists a rank twice"
+            elif not all(0 <= r < size for r in ranks):
+                error = f"Invalid ranks: {ranks} has a rank outside 0..{size - 1}"
+        agree(self.world, "distributed_new_group", (name, ranks), error)
+        members = self.world.Get_group().Incl(ranks)
+        self._groups[name] = Group(name, self.world.Create(members))
+        members.Free()
+        return name
+
+    def split(self, name, color, key):
+        error = self._check_new_name(name)
+        agree(self.world, "distributed_split_group", name, error)
+        # A negative color leaves this process out, as MPI_UNDEFINED does.
+        comm = self.world.Split(color if color >= 0 else MPI.UNDEFINED, key)
+        self._groups[name] = Group(name, comm)
+        return name
+
+    def destroy(self, name):
+        if name == "":
+            raise CommandError("The world group cannot be destroyed")
+        group = self._groups.pop(name, None)
+        if group is None:
+            raise CommandError(f'Invalid group: "{name}" does not exist')
+        if group.size:
+            group.comm.Free()

@@ -1,0 +1,48 @@
+"""A real Tcl 8.6 interpreter (tkinter.Tcl(), no Tk window) with the torch:: commands."""
+
+import sys
+import tkinter
+from pathlib import Path
+
+from . import runtime
+from .engine import Engine
+
+
+def shim_dir():
+    """The Tcl package: inside the installed wheel, or shim/ beside a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "shim", here.parent / "shim"):
+        if (candidate / "pkgIndex.tcl").is_file():
+            return candidate
+    raise RuntimeError(f"tcltorch_mpi: the Tcl shim (pkgIndex.tcl) is missing near {here}")
+
+
+def flush_channels(tk):
+    for channel in ("stdout", "stderr"):
+        try:
+            tk.call("flush", channel)
+        except tkinter.TclError:
+            pass
+
+
+def create(argv0="tcltorch_mpi", argv=()):
+    """An interpreter with the shim loaded; ``exit`` ends the whole MPI job cleanly."""
+    tk = tkinter.Tcl()
+    engine = Engine(tk, runtime.WORLD)
+    engine.register()
+
+    def exit_command(code="0"):
+        status = tk.getint(code)
+        flush_channels(tk)
+        sys.stdout.flush()
+        if status == 0:
+            engine.close()
+        runtime.finish(status)
+
+    tk.createcommand("exit", exit_command)
+    tk.setvar("argv0", argv0)
+    tk.setvar("argv", tk.call("list", *argv))
+    tk.setvar("argc", len(argv))
+    tk.call("lappend", "auto_path", str(shim_dir()))
+    tk.call("package", "require", "tcltorch_mpi")
+    return tk, engine

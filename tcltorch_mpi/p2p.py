@@ -1,0 +1,143 @@
+"""Point-to-point messages and the requests that wait for them.
+
+A message is a fixed-size header (dtype, shape) on tag 2t and the data on tag 2t+1,
+so the receiver learns what arrives. Sends never block (MPI_Isend, the tensor kept
+alive until done): a receive can then post its data buffer whenever its header has
+arrived without any sender waiting on it, which makes irecv-then-send to oneself and
+ring exchanges safe.
+"""
+
+import torch
+from mpi4py import MPI
+
+from . import buffers, dtypes
+from .collectives import decode_header, empty_header, encode_header
+from .errors import CommandError
+
+MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
+
+
+def check_tag(tag):
+    if not 0 <= tag <= MAX_TAG:
+        raise CommandError(f"Invalid tag: expected 0..{MAX_TAG}, got {tag}")
+
+
+def check_peer(group, rank, what, any_source=False):
+    if any_source and rank == -1:
+        return MPI.ANY_SOURCE
+    if not 0 <= rank < group.size:
+        extra = " or -1 for any source" if any_source else ""
+        raise CommandError(f"Invalid {what}: {rank} is not a rank of {group.label} "
+                           f"(ranks 0..{group.size - 1}{extra})")
+    return rank
+
+
+class SendRequest:
+    def __init__(self, group, tensor, dst, tag):
+        self.data = buffers.wire(tensor)
+        self.header = encode_header(self.data)
+        self.requests = [group.comm.Isend([self.header, MPI.INT64_T], dst, 2 * tag),
+                         group.comm.Isend(buffers.spec(self.data), dst, 2 * tag + 1)]
+
+    def test(self):
+        return MPI.Request.Testall(self.requests)
+
+    def wait(self):
+        MPI.Request.Waitall(self.requests)
+        return None
+
+
+class ReceiveRequest:
+    """An irecv: its header receive is posted at once, its data receive as soon as
+    the header is seen (in posting order, which keeps same-source messages in order)."""
+
+    def __init__(self, postal, group, src, tag, shape, dtype, device):
+        self.postal, self.comm, self.tag = postal, group.comm, tag
+        self.expected_shape, self.expected_dtype, self.device = shape, dtype, device
+        self.header = empty_header()
+        self.status = MPI.Status()
+        self.header_request = self.comm.Irecv([self.header, MPI.INT64_T], src, 2 * tag)
+        self.data_request = None
+        self.result = None
+
+    def header_arrived(self):
+        # A header already completed by Wait is a null request; Test would wipe its status.
+        return self.header_request == MPI.REQUEST_NULL or self.header_request.Test(self.status)
+
+    def post_data(self):
+        dtype, shape = decode_header(self.header)
+        self.result = torch.empty(shape, dtype=dtype, device=buffers.CPU)
+        self.data_request = self.comm.Irecv(buffers.spec(self.result), self.status.Get_source(),
+                                            2 * self.tag + 1)
+
+    def test(self):
+        self.postal.advance(until=self)
+        return self.data_request is not None and self.data_request.Test()
+
+    def wait(self):
+        if self.data_request is None:
+            self.header_request.Wait(self.status)
+            self.postal.advance(until=self)
+        self.data_request.Wait()
+        return self._checked()
+
+    def _checked(self):
+        result = self.result
+        if self.expected_dtype is not None and result.dtype != self.expected_dtype:
+            raise CommandError(f"recv: expected dtype {dtypes.DISPLAY[self.expected_dtype]}, "
+                               f"but the sender sent {dtypes.DISPLAY[result.dtype]}")
+        if self.expected_shape is not None and tuple(result.shape) != tuple(self.expected_shape):
+            raise CommandError(f"recv: expected shape {{{' '.join(map(str, self.expected_shape))}}}, "
+                               f"but the sender sent {{{' '.join(map(str, result.shape))}}}")
+        return buffers.home(result, self.device)
+
+
+class CollectiveRequest:
+    """A non-blocking collective: the MPI request and the tensor it fills."""
+
+    def __init__(self, request, result, keep_alive, device):
+        self.request, self.result, self.keep_alive, self.device = request, result, keep_alive, device
+
+    def test(self):
+        return self.request.Test()
+
+    def wait(self):
+        self.request.Wait()
+        return buffers.home(self.result, self.device)
+
+
+class Postal:
+    """This process's in-flight messages."""
+
+    def __init__(self):
+        self._receiving = []  # receives whose header has not been seen, in posting order
+        self._sending = []    # blocking sends still in flight
+
+    def send(self, group, tensor, dst, tag):
+        self._sending = [s for s in self._sending if not s.test()]
+        self._sending.append(SendRequest(group, tensor, dst, tag))
+
+    def isend(self, group, tensor, dst, tag):
+        return SendRequest(group, tensor, dst, tag)
+
+    def irecv(self, group, src, tag, shape, dtype, device):
+        receive = ReceiveRequest(self, group, src, tag, shape, dtype, device)
+        self._receiving.append(receive)
+        return receive
+
+    def advance(self, until):
+        """Post the data receive of every receive up to ``until`` whose header arrived.
+        MPI matches headers in posting order, so scanning in that order keeps the data
+        receives of messages from one source in the order they were sent."""
+        for receive in list(self._receiving):
+            if receive.header_arrived():
+                self._receiving.remove(receive)
+                receive.post_data()
+            if receive is until:
+                return
+
+    def drain(self):
+        """Complete the blocking sends still in flight (before MPI shuts down)."""
+        for send in self._sending:
+            send.wait()
+        self._sending = []

@@ -1,0 +1,31 @@
+"""Named handles (tensor0, tensor1, ...) for objects that live between Tcl calls."""
+
+from .errors import CommandError
+
+
+class Registry:
+    def __init__(self, prefix, unknown_message):
+        self._prefix = prefix
+        self._unknown = unknown_message
+        self._items = {}
+        self._next = 0
+
+    def add(self, item):
+        name = f"{self._prefix}{self._next}"
+        self._next += 1
+        self._items[name] = item
+        return name
+
+    def get(self, name):
+        try:
+            return self._items[name]
+        except KeyError:
+            raise CommandError(f"{self._unknown}: {name}") from None
+
+    def pop(self, name):
+        item = self.get(name)
+        del self._items[name]
+        return item
+
+    def __len__(self):
+        return len(self._items)

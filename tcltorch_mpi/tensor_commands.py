@@ -1,0 +1,179 @@
+"""Tensor commands: build, inspect, convert and free the tensors collectives move.
+
+Methods are named as the Tcl commands and take the string values the shim passes
+(already checked for form and primitive kinds); they return Tcl results.
+"""
+
+import torch
+
+from . import dtypes, textio
+from .errors import CommandError
+
+
+def _shape_text(shape):
+    return tuple(int(d) for d in shape)
+
+
+class TensorCommands:
+    def _new(self, tensor, requires_grad="0"):
+        if self.bool(requires_grad):
+            if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
+                raise CommandError("Invalid requires_grad: only floating-point tensors can require gradients")
+            tensor.requires_grad_(True)
+        return self.tensors.add(tensor)
+
+    def _shape(self, text):
+        shape = self.ints(text)
+        if any(d < 0 for d in shape):
+            raise CommandError(f"Invalid shape: dimensions must not be negative, got {{{text}}}")
+        return shape
+
+    def _dtype(self, name, default=torch.float32):
+        return default if name == "" else dtypes.parse(name)
+
+    def tensor_create(self, data, shape, dtype, device, requires_grad):
+        dtype = self._dtype(dtype)
+        values, data_shape = textio.parse(self.tk, data, dtype)
+        tensor = torch.from_numpy(values).to(dtype)
+        if shape != "":
+            shape = self.ints(shape)
+            try:
+                tensor = tensor.reshape(shape)
+            except RuntimeError:
+                raise CommandError(f"Invalid shape: {{{' '.join(map(str, shape))}}} does not hold "
+                                   f"the {values.size} elements of data") from None
+        else:
+            tensor = tensor.reshape(data_shape)
+        return self._new(tensor.to(self.devices.parse(device)), requires_grad)
+
+    def _filled(self, factory, shape, dtype, device, requires_grad="0"):
+        tensor = factory(self._shape(shape), dtype=dtype, device=self.devices.parse(device))
+        return self._new(tensor, requires_grad)
+
+    def zeros(self, shape, dtype, device, requires_grad):
+        return self._filled(torch.zeros, shape, self._dtype(dtype), device, requires_grad)
+
+    def ones(self, shape, dtype, device, requires_grad):
+        return self._filled(torch.ones, shape, self._dtype(dtype), device, requires_grad)
+
+    def empty(self, shape, dtype, device, requires_grad):
+        return self._filled(torch.empty, shape, self._dtype(dtype), device, requires_grad)
+
+    def full(self, shape, value, dtype, device):
+        fill = self.float(value)
+        return self._filled(lambda size, **kw: torch.full(size, fill, **kw), shape, self._dtype(dtype), device)
+
+    def randn(self, shape, device, dtype):
+        dtype = self._dtype(dtype)
+        if not dtype.is_floating_point and not dtype.is_complex:
+            raise CommandError(f"Invalid dtype: randn needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
+        return self._filled(torch.randn, shape, dtype, device)
+
+    def _number(self, text):
+        try:
+            return self.tk.getint(text)
+        except Exception:  # not an integer: the shim already checked it is a number
+            return self.float(text)
+
+    def arange(self, start, end, step, dtype, device):
+        numbers = [self._number(v) for v in (start, end, step)]
+        if numbers[2] == 0:
+            raise CommandError("Invalid step: must not be zero")
+        default = torch.int64 if all(isinstance(n, int) for n in numbers) else torch.float32
+        tensor = torch.arange(*numbers, dtype=self._dtype(dtype, default), device=self.devices.parse(device))
+        return self.tensors.add(tensor)
+
+    def manual_seed(self, seed):
+        torch.manual_seed(self.int(seed))
+        return ""
+
+    def tensor_shape(self, handle):
+        return _shape_text(self.tensor(handle).shape)
+
+    def tensor_dtype(self, handle):
+        return dtypes.DISPLAY[self.tensor(handle).dtype]
+
+    def tensor_device(self, handle):
+        return str(self.tensor(handle).device)
+
+    def tensor_numel(self, handle):
+        return self.tensor(handle).numel()
+
+    def tensor_to_list(self, handle):
+        return textio.format(self.tensor(handle))
+
+    def tensor_print(self, handle):
+        return str(self.tensor(handle).detach())
+
+    def tensor_reshape(self, handle, shape):
+        tensor, shape = self.tensor(handle), self.ints(shape)
+        try:
+            return self.tensors.add(tensor.reshape(shape))
+        except RuntimeError:
+            raise CommandError(f"Invalid shape: {{{' '.join(map(str, shape))}}} cannot hold "
+                               f"the {tensor.numel()} elements of {handle}") from None
+
+    def tensor_permute(self, handle, dims):
+        tensor, dims = self.tensor(handle), self.ints(dims)
+        if sorted(d % tensor.dim() if tensor.dim() else d for d in dims) != list(range(tensor.dim())):
+            raise CommandError(f"Invalid dims: {{{' '.join(map(str, dims))}}} is not a permutation "
+                               f"of the {tensor.dim()} dimensions of {handle}")
+        # A view: collectives take non-contiguous tensors as they are.
+        return self.tensors.add(tensor.permute(dims))
+
+    def tensor_to(self, handle, device, dtype):
+        tensor = self.tensor(handle)
+        return self.tensors.add(tensor.to(device=self.devices.parse(device),
+                                          dtype=self._dtype(dtype, tensor.dtype), copy=True))
+
+    def _binary(self, operation, a, b):
+        try:
+            return self.tensors.add(operation(self.tensor(a), self.tensor(b)))
+        except RuntimeError as exc:
+            raise CommandError(str(exc).splitlines()[0]) from None
+
+    def tensor_add(self, a, b):
+        return self._binary(torch.add, a, b)
+
+    def tensor_sub(self, a, b):
+        return self._binary(torch.sub, a, b)
+
+    def tensor_mul(self, a, b):
+        return self._binary(torch.mul, a, b)
+
+    def tensor_div(self, a, b):
+        return self._binary(torch.div, a, b)
+
+    def tensor_sum(self, handle):
+        return self.tensors.add(self.tensor(handle).sum())
+
+    def tensor_mean(self, handle):
+        tensor = self.tensor(handle)
+        if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
+            raise CommandError(f"tensor_mean: mean of an integer tensor ({dtypes.DISPLAY[tensor.dtype]}); "
+                               "convert it to a floating dtype first")
+        return self.tensors.add(tensor.mean())
+
+    def allclose(self, a, b, rtol, atol):
+        try:
+            close = torch.allclose(self.tensor(a), self.tensor(b), rtol=self.float(rtol), atol=self.float(atol))
+        except RuntimeError as exc:
+            raise CommandError(str(exc).splitlines()[0]) from None
+        return int(close)
+
+    def tensor_free(self, handles):
+        names = self.tk.splitlist(handles)
+        for name in names:
+            self.tensor(name)  # all valid before any is released
+        for name in names:
+            self.tensors.pop(name)
+        return ""
+
+    def tensor_count(self):
+        return len(self.tensors)
+
+    def cuda_is_available(self):
+        return int(torch.cuda.is_available())
+
+    def cuda_device_count(self):
+        return torch.cuda.device_count()
