@@ -1,5 +1,6 @@
 # tcltorch_mpi shim: every torch:: command is declared once below, in one table,
-# and one generic parser turns positional or named calls into a call of the
+# and one generic parser turns positional or named calls (or positional values
+# followed by named options) into a call of the
 # engine primitive ::tcltorch_mpi::engine::<command> with every value in order.
 #
 # A parameter is {word kind default ?option ...?}:
@@ -102,24 +103,15 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
 
 proc ::tcltorch_mpi::invoke {spec args} {
     lassign $spec engine npositional minimum rest options values mandatory checks usage prepare
-    if {[regexp {^-[A-Za-z]} [lindex $args 0]]} {
+    set named $args
+    if {![regexp {^-[A-Za-z]} [lindex $args 0]]} {
+        # Positional form; named options may follow the positional values.
         set n [llength $args]
-        for {set i 0} {$i < $n} {incr i 2} {
-            set option [lindex $args $i]
-            if {![dict exists $options $option]} {
-                return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
-            }
-            if {$i + 1 == $n} {
-                return -code error "Missing value for parameter: $option"
-            }
-            lset values [dict get $options $option] [lindex $args $i+1]
+        for {set i 1} {$i < $n} {incr i} {
+            if {[dict exists $options [lindex $args $i]]} break
         }
-        foreach {index option} $mandatory {
-            if {[lindex $values $index] eq $::tcltorch_mpi::required} {
-                return -code error "Required parameter missing: $option"
-            }
-        }
-    } else {
+        set named [lrange $args $i end]
+        set args [lrange $args 0 $i-1]
         if {$prepare ne ""} {
             set args [{*}$prepare $args]
         }
@@ -127,11 +119,27 @@ proc ::tcltorch_mpi::invoke {spec args} {
             set args [list {*}[lrange $args 0 $npositional-2] [lrange $args $npositional-1 end]]
         }
         set n [llength $args]
-        if {$n < $minimum || $n > $npositional} {
+        if {$n > $npositional || ($n < $minimum && ![llength $named])} {
             return -code error "Wrong number of arguments. Expected: $usage"
         }
         if {$n} {
             set values [lreplace $values 0 $n-1 {*}$args]
+        }
+    }
+    set n [llength $named]
+    for {set i 0} {$i < $n} {incr i 2} {
+        set option [lindex $named $i]
+        if {![dict exists $options $option]} {
+            return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
+        }
+        if {$i + 1 == $n} {
+            return -code error "Missing value for parameter: $option"
+        }
+        lset values [dict get $options $option] [lindex $named $i+1]
+    }
+    foreach {index option} $mandatory {
+        if {[lindex $values $index] eq $::tcltorch_mpi::required} {
+            return -code error "Required parameter missing: $option"
         }
     }
     foreach {index name kind check default} $checks {

@@ -67,9 +67,11 @@ class Groups:
             elif not all(0 <= r < size for r in ranks):
                 error = f"Invalid ranks: {ranks} has a rank outside 0..{size - 1}"
         agree(self.world, "distributed_new_group", (name, ranks), error)
-        members = self.world.Get_group().Incl(ranks)
+        world_group = self.world.Get_group()
+        members = world_group.Incl(ranks)
         self._groups[name] = Group(name, self.world.Create(members))
         members.Free()
+        world_group.Free()
         return name
 
     def split(self, name, color, key):

@@ -1,0 +1,59 @@
+"""Driving a real Tcl interpreter with the torch:: commands from tests, and
+reading tensors back as numpy arrays."""
+
+import numpy as np
+import tkinter
+
+from tcltorch_mpi import interp
+
+# numpy dtype to compare each Tcl dtype in (bfloat16: values read back as float32).
+NUMPY = {"float32": np.float32, "float64": np.float64, "float16": np.float16,
+         "bfloat16": np.float32, "int8": np.int8, "uint8": np.uint8, "int16": np.int16,
+         "int32": np.int32, "int64": np.int64, "bool": np.bool_,
+         "complex64": np.complex64, "complex128": np.complex128}
+
+
+def tcl_list(array):
+    """The text of a flat Tcl list holding an array's elements."""
+    flat = np.asarray(array).reshape(-1)
+    if flat.dtype == np.bool_:
+        return " ".join("1" if v else "0" for v in flat)
+    if np.iscomplexobj(flat):
+        return " ".join(repr(complex(v)).strip("()") for v in flat)
+    return " ".join(repr(v.item()) for v in flat)
+
+
+class TclSession:
+    def __init__(self):
+        self.tk, self.engine = interp.create()
+
+    def eval(self, script):
+        return self.tk.eval(script)
+
+    def error(self, script):
+        """The message of the Tcl error ``script`` raises (caught in Tcl, as a script would)."""
+        self.tk.setvar("script", script)
+        code = self.tk.eval("catch {uplevel #0 $script} message")
+        assert code == "1", f"expected a Tcl error from: {script}"
+        return self.tk.getvar("message")
+
+    def create(self, array, dtype):
+        """A tensor handle holding ``array`` (any shape), built through tensor_create."""
+        array = np.asarray(array)
+        shape = " ".join(map(str, array.shape))
+        return self.eval(f"torch::tensor_create {{{tcl_list(array)}}} {{{shape}}} {dtype}")
+
+    def read(self, handle, dtype):
+        """The tensor behind a handle, through tensor_shape and tensor_to_list."""
+        shape = [int(d) for d in self.tk.splitlist(self.eval(f"torch::tensor_shape {handle}"))]
+        items = self.tk.splitlist(self.eval(f"torch::tensor_to_list {handle}"))
+        if dtype == "bool":
+            values = [v == "1" for v in items]
+        elif dtype.startswith("complex"):
+            values = [complex(v) for v in items]
+        else:
+            values = [float(v) if dtype.startswith(("float", "bfloat")) else int(v) for v in items]
+        return np.asarray(values, dtype=NUMPY[dtype]).reshape(shape)
+
+
+TclError = tkinter.TclError

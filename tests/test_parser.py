@@ -1,0 +1,139 @@
+"""The shim's generic parser: forms, spellings, and the spec's error texts."""
+
+import re
+
+import pytest
+
+# Every command of the spec, with a minimal valid positional call ({t} = a float tensor [4]).
+COMMANDS = {
+    "distributed_init": "", "get_rank": "", "get_world_size": "", "is_distributed": "",
+    "distributed_barrier": "", "distributed_all_reduce": "{t}", "distributed_broadcast": "{t}",
+    "distributed_gather": "{t}", "distributed_all_gather": "{t}", "distributed_scatter": "{t}",
+    "distributed_reduce_scatter": "{t}", "distributed_all_to_all": "{t}",
+    "distributed_send": "{t} 0", "distributed_recv": None, "distributed_isend": "{t} 0",
+    "distributed_irecv": None, "distributed_wait": None, "distributed_test": None,
+    "distributed_new_group": "g1 {0}", "distributed_split_group": "g2 0",
+    "distributed_destroy_group": None, "tensor_create": "{1 2}", "zeros": "{2}", "ones": "{2}",
+    "empty": "{2}", "full": "{2} 3", "randn": "{2}", "tensor_randn": "{2}", "arange": "3",
+    "manual_seed": "1", "tensor_shape": "{t}", "tensor_dtype": "{t}", "tensor_device": "{t}",
+    "tensor_numel": "{t}", "tensor_to_list": "{t}", "tensor_print": "{t}",
+    "tensor_reshape": "{t} {2 2}", "tensor_permute": "{t} {0}", "tensor_to": "{t} cpu",
+    "tensor_add": "{t} {t}", "tensor_sub": "{t} {t}", "tensor_mul": "{t} {t}",
+    "tensor_div": "{t} {t}", "tensor_sum": "{t}", "tensor_mean": "{t}", "allclose": "{t} {t}",
+    "tensor_free": None, "tensor_count": "", "cuda_is_available": "", "cuda_device_count": "",
+}
+
+
+def camel(name):
+    first, *rest = name.split("_")
+    return first + "".join(word.title() for word in rest)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_both_spellings_exist(tcl, command):
+    assert tcl.eval(f"info commands ::torch::{command}") == f"::torch::{command}"
+    assert tcl.eval(f"info commands ::torch::{camel(command)}") == f"::torch::{camel(command)}"
+
+
+@pytest.mark.parametrize("command", sorted(c for c, call in COMMANDS.items() if call is not None))
+def test_positional_and_camel_give_the_same(tcl, command):
+    t = tcl.eval("torch::ones {4}")
+    call = COMMANDS[command].replace("{t}", t)
+    snake = tcl.eval(f"torch::{command} {call}")
+    if command in ("distributed_new_group", "distributed_split_group"):
+        call = call.replace("g1", "g3").replace("g2", "g4")
+    result = tcl.eval(f"torch::{camel(command)} {call}")
+    if not re.fullmatch(r"(tensor|request)\d+", snake):
+        assert result == snake.replace("g1", "g3").replace("g2", "g4")
+
+
+def test_named_options_in_any_order(tcl):
+    t = tcl.create([[1, 2], [3, 4]], "int32")
+    a = tcl.eval(f"torch::tensor_to_list [torch::distributed_all_to_all -tensor {t} -group {{}}]")
+    b = tcl.eval(f"torch::tensor_to_list [torch::distributed_all_to_all -group {{}} -tensor {t}]")
+    c = tcl.eval(f"torch::tensor_to_list [torch::distributedAllToAll {t} -async 0]")
+    assert a == b == c == "1 2 3 4"
+
+
+def test_option_aliases(tcl):
+    t = tcl.create([1.5, 2.5], "float32")
+    for form in (f"-tensor {t} -op max", f"-tensor {t} -operation max", f"{t} max"):
+        assert tcl.eval(f"torch::tensor_to_list [torch::distributed_all_reduce {form}]") == "1.5 2.5"
+    assert tcl.eval(f"torch::tensor_to_list [torch::distributed_broadcast -tensor {t} -src 0]") == "1.5 2.5"
+    assert tcl.eval(f"torch::tensor_shape -input {t}") == tcl.eval(f"torch::tensor_shape -tensor {t}") == "2"
+
+
+def test_wrong_number_of_arguments_shows_usage(tcl):
+    assert tcl.error("torch::distributed_all_to_all") == (
+        "Wrong number of arguments. Expected: torch::distributed_all_to_all tensor ?group?")
+    t = tcl.eval("torch::ones {4}")
+    assert tcl.error(f"torch::distributed_all_to_all {t} g extra") == (
+        "Wrong number of arguments. Expected: torch::distributed_all_to_all tensor ?group?")
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Expected: torch::is_distributed"
+    assert tcl.error("torch::distributedRecv {4}").startswith(
+        "Wrong number of arguments. Expected: torch::distributed_recv shape src ?tag?")
+    assert tcl.error("torch::arange").endswith("torch::arange end | start end ?step?")
+
+
+def test_named_form_errors(tcl):
+    t = tcl.eval("torch::ones {4}")
+    assert tcl.error("torch::distributed_all_to_all -group g") == "Required parameter missing: -tensor"
+    assert tcl.error(f"torch::distributed_send -tensor {t}") == "Required parameter missing: -dst"
+    assert tcl.error("torch::distributed_recv -shape {4}") == "Required parameter missing: -src"
+    assert tcl.error("torch::distributed_new_group -name g") == "Required parameter missing: -ranks"
+    assert tcl.error("torch::zeros -dtype int32") == "Required parameter missing: -shape"
+    assert tcl.error("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor"
+    message = tcl.error(f"torch::distributed_all_to_all -tensor {t} -foo 1")
+    assert message.startswith("Unknown parameter: -foo")
+    for option in ("-tensor", "-group", "-inputSplits", "-outputSplits", "-async"):
+        assert option in message
+
+
+def test_wrong_kinds(tcl):
+    t = tcl.eval("torch::ones {4}")
+    assert tcl.error(f"torch::distributed_send {t} abc") == 'Invalid dst: expected integer, got "abc"'
+    assert tcl.error(f"torch::distributed_all_to_all {t} -async maybe") == (
+        'Invalid async: expected boolean, got "maybe"')
+    assert tcl.error(f"torch::distributed_all_to_all -tensor {t} -inputSplits {{1 x}}") == (
+        'Invalid inputSplits: expected list of integers, got "1 x"')
+    assert tcl.error("torch::full {2} abc") == 'Invalid value: expected number, got "abc"'
+    assert tcl.error("torch::zeros {2} float99").startswith('Invalid dtype: expected one of float32')
+    assert tcl.error("torch::zeros {2} float32 tpu") == (
+        'Invalid device: expected cpu, cuda or cuda:<index>, got "tpu"')
+    assert tcl.error("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
+
+
+def test_negative_number_is_a_value_not_an_option(tcl):
+    # recv from -1 (any source) in the positional form: the first word decides the form.
+    assert tcl.error("torch::distributed_recv {4} -1 -5").startswith("Invalid tag")
+    assert tcl.eval("torch::tensor_to_list [torch::full {2} -1]") == "-1.0 -1.0"
+
+
+def test_errors_leave_the_interpreter_usable(tcl):
+    for _ in range(3):
+        tcl.error("torch::distributed_all_to_all")
+    assert tcl.eval("torch::tensor_to_list [torch::ones {2} int32]") == "1 1"
+
+
+def test_error_messages_hold_no_python_names(tcl):
+    t = tcl.create([[1, 2], [3, 4]], "float32")
+    u = tcl.create([1, 2, 3], "float32")
+    for script in (f"torch::tensor_add {t} {u}", f"torch::tensor_reshape {t} {{3}}",
+                   f"torch::tensor_permute {t} {{0 0}}", f"torch::allclose {t} {u}"):
+        message = tcl.error(script)
+        assert message and "Traceback" not in message and "Error" not in message.split(":")[0]
+
+
+def test_compatibility_load_and_package_require(tcl):
+    assert tcl.eval("load /opt/libtorch/lib/libtorchtcl.so") == ""
+    assert tcl.eval("package require tcltorch_mpi") == "0.1.0"
+    assert "couldn't load" in tcl.error("load /nonexistent/libother.so")
+
+
+def test_handles_with_special_characters_do_not_inject(tcl):
+    tcl.eval("set ::hit 0")
+    for name in ("[set ::hit 1]", "$::hit", "a b", "{", "\\"):
+        tcl.tk.setvar("name", name)
+        assert tcl.eval("catch {torch::tensor_shape $name} m") == "1"
+        assert tcl.tk.getvar("m") == f"Invalid tensor name: {name}"
+    assert tcl.eval("set ::hit") == "0"

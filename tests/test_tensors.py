@@ -1,0 +1,131 @@
+"""The tensor core in one process: construction, dtypes, text round-trips, handles."""
+
+import numpy as np
+import pytest
+
+from tests.tclsession import NUMPY
+
+DTYPES = list(NUMPY)
+DISPLAY = {"float32": "Float32", "float64": "Float64", "float16": "Float16", "bfloat16": "BFloat16",
+           "int8": "Int8", "uint8": "UInt8", "int16": "Int16", "int32": "Int32", "int64": "Int64",
+           "bool": "Bool", "complex64": "Complex64", "complex128": "Complex128"}
+
+
+def test_spec_examples_verbatim(tcl):
+    assert tcl.eval("torch::tensor_shape [torch::tensor_create {{1 2} {3 4}}]") == "2 2"
+    t = tcl.eval("torch::tensor_create {1 2 3} int32")
+    assert (tcl.eval(f"torch::tensor_shape {t}"), tcl.eval(f"torch::tensor_dtype {t}")) == ("3", "Int32")
+    t = tcl.eval("torch::tensor_create {1 2 3} float32 cpu 0")
+    assert (tcl.eval(f"torch::tensor_dtype {t}"), tcl.eval(f"torch::tensor_device {t}")) == ("Float32", "cpu")
+    assert tcl.eval("torch::tensor_shape [torch::tensor_create {7}]") == "1"
+    assert tcl.eval("torch::tensor_shape [torch::tensor_sum [torch::ones {3}]]") == ""
+    assert tcl.eval("torch::tensor_dtype [torch::zeros {2}]") == "Float32"
+    assert tcl.error("torch::tensor_create -data {1 2 3} -shape {2 2}").startswith("Invalid shape")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_dtype_round_trips(tcl, dtype):
+    values = {"bool": np.array([True, False, True, True]),
+              "complex64": np.array([1 + 2j, -0.5j, 3, 0.25 - 1j]),
+              "complex128": np.array([1 + 2j, -0.5j, 3, 0.1 - 1j])}.get(
+        dtype, np.array([0, 1, -2, 100] if dtype != "uint8" else [0, 1, 2, 255]))
+    handle = tcl.create(values.reshape(2, 2), dtype)
+    assert tcl.eval(f"torch::tensor_dtype {handle}") == DISPLAY[dtype]
+    np.testing.assert_array_equal(tcl.read(handle, dtype), values.astype(NUMPY[dtype]).reshape(2, 2))
+
+
+@pytest.mark.parametrize("alias,display", [("float", "Float32"), ("double", "Float64"), ("half", "Float16"),
+                                           ("int", "Int32"), ("long", "Int64"), ("BFloat16", "BFloat16"),
+                                           ("Complex128", "Complex128")])
+def test_dtype_aliases(tcl, alias, display):
+    assert tcl.eval(f"torch::tensor_dtype [torch::zeros {{2}} {alias}]") == display
+
+
+@pytest.mark.parametrize("dtype,bits", [("float32", np.uint32), ("float64", np.uint64), ("float16", np.uint16)])
+def test_floats_round_trip_bit_for_bit(tcl, dtype, bits):
+    rng = np.random.default_rng(7)
+    for size in (50, 20000):  # short tensors print shortest text, long ones fixed digits
+        raw = rng.integers(0, np.iinfo(bits).max, size=size, dtype=bits, endpoint=True)
+        values = raw.view(NUMPY[dtype])
+        values = values[np.isfinite(values)]
+        back = tcl.read(tcl.create(values, dtype), dtype)
+        np.testing.assert_array_equal(back.view(bits), values.view(bits))
+
+
+def test_float_text_is_short_and_tcl_readable(tcl):
+    t = tcl.eval("torch::tensor_create {0.1 0.2 -1.5 1e30}")
+    assert tcl.eval(f"torch::tensor_to_list {t}") == "0.1 0.2 -1.5 1e+30"
+    t = tcl.eval("torch::tensor_create {Inf -Inf NaN 1}")
+    assert tcl.eval(f"torch::tensor_to_list {t}") == "Inf -Inf NaN 1.0"
+    assert tcl.eval(f"expr {{[lindex [torch::tensor_to_list {t}] 0] > 1e308}}") == "1"
+
+
+def test_bulk_million_floats(tcl):
+    tcl.eval("set data [lrepeat 1000000 0.25]")
+    t = tcl.eval("torch::tensor_create $data")
+    assert tcl.eval(f"torch::tensor_numel {t}") == "1000000"
+    assert tcl.eval(f"llength [torch::tensor_to_list {t}]") == "1000000"
+    assert tcl.eval(f"lindex [torch::tensor_to_list {t}] end") == "0.25"
+
+
+def test_nested_lists_and_shapes(tcl):
+    t = tcl.eval("torch::tensor_create {{{1 2} {3 4}} {{5 6} {7 8}}} {} int64")
+    assert tcl.eval(f"torch::tensor_shape {t}") == "2 2 2"
+    assert tcl.eval(f"torch::tensor_to_list {t}") == "1 2 3 4 5 6 7 8"
+    assert tcl.error("torch::tensor_create {{1 2} {3}}").startswith("Invalid data: nested lists")
+    assert tcl.error("torch::tensor_create {{1 2} {3 4 5}}").startswith("Invalid data: nested lists must be rectangular")
+    assert tcl.error("torch::tensor_create {1 x 3}") == 'Invalid data: expected number, got "x"'
+    assert tcl.error("torch::tensor_create {1.5} int32") == 'Invalid data: expected integer, got "1.5"'
+    assert tcl.eval("torch::tensor_shape [torch::tensor_create {}]") == "0"
+    assert tcl.eval("torch::tensor_to_list [torch::tensor_create {0x10 7} {} int64]") == "16 7"
+
+
+def test_factories(tcl):
+    assert tcl.eval("torch::tensor_to_list [torch::zeros {2 2} int32]") == "0 0 0 0"
+    assert tcl.eval("torch::tensor_to_list [torch::ones -shape {3} -dtype bool]") == "1 1 1"
+    assert tcl.eval("torch::tensor_to_list [torch::full {2} 2.5 float64]") == "2.5 2.5"
+    assert tcl.eval("torch::tensor_to_list [torch::arange 4]") == "0 1 2 3"
+    assert tcl.eval("torch::tensor_dtype [torch::arange 4]") == "Int64"
+    assert tcl.eval("torch::tensor_to_list [torch::arange 1 2 0.5]") == "1.0 1.5"
+    assert tcl.eval("torch::tensor_to_list [torch::arange -start 2 -end 8 -step 3 -dtype float64]") == "2.0 5.0"
+    assert tcl.eval("torch::tensor_shape [torch::empty {3 0}]") == "3 0"
+    tcl.eval("torch::manual_seed 42")
+    a = tcl.eval("torch::tensor_to_list [torch::randn {5}]")
+    tcl.eval("torch::manualSeed -seed 42")
+    assert tcl.eval("torch::tensor_to_list [torch::tensor_randn -shape {5}]") == a
+    assert tcl.error("torch::zeros {-1}").startswith("Invalid shape")
+
+
+def test_views_arithmetic_and_reductions(tcl):
+    a = tcl.create(np.arange(6).reshape(2, 3), "float32")
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_permute {a} {{1 0}}]") == "0.0 3.0 1.0 4.0 2.0 5.0"
+    assert tcl.eval(f"torch::tensor_shape [torch::tensor_reshape {a} {{3 -1}}]") == "3 2"
+    b = tcl.eval(f"torch::tensor_to {a} cpu float64")
+    assert tcl.eval(f"torch::tensor_dtype {b}") == "Float64"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_add {a} {a}]") == "0.0 2.0 4.0 6.0 8.0 10.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sub -input {a} -other {a}]") == "0.0 0.0 0.0 0.0 0.0 0.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_mul {a} {a}]") == "0.0 1.0 4.0 9.0 16.0 25.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sum {a}]") == "15.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_mean {a}]") == "2.5"
+    assert tcl.eval(f"torch::allclose {a} [torch::tensor_add {a} [torch::full {{2 3}} 1e-9]]") == "1"
+    assert tcl.eval(f"torch::allclose {a} [torch::ones {{2 3}}]") == "0"
+    assert tcl.error(f"torch::tensor_mean [torch::ones {{2}} int32]").startswith("tensor_mean: mean of an integer")
+    assert "tensor(" in tcl.eval(f"torch::tensor_print {a}")
+
+
+def test_free_and_count(tcl):
+    before = int(tcl.eval("torch::tensor_count"))
+    a, b = tcl.eval("torch::ones {2}"), tcl.eval("torch::ones {2}")
+    assert int(tcl.eval("torch::tensor_count")) == before + 2
+    assert tcl.error(f"torch::tensor_free {a} nosuch") == "Invalid tensor name: nosuch"
+    assert int(tcl.eval("torch::tensor_count")) == before + 2  # nothing freed on error
+    tcl.eval(f"torch::tensor_free {a} {b}")
+    assert int(tcl.eval("torch::tensor_count")) == before
+    assert tcl.error(f"torch::tensor_shape {a}") == f"Invalid tensor name: {a}"
+
+
+def test_cuda_queries_and_clear_error_without_gpu(tcl):
+    if tcl.eval("torch::cuda_is_available") == "1":
+        pytest.skip("a GPU is present")
+    assert tcl.eval("torch::cuda_device_count") == "0"
+    assert "CUDA is not available" in tcl.error("torch::zeros {2} float32 cuda")
