@@ -1,0 +1,160 @@
+"""The MPI side of the benchmarks: ``mpirun -n N python -m benchmarks.worker MODE --out F``.
+
+Every rank times; rank 0 writes the figures (JSON) to F. Modes:
+  sweep   every collective x message size x implementation
+  small   an ~8-float all_to_all, tcltorch and raw mpi4py only (run at 1, 2, 3, 4 ranks)
+  bulk    torch::tensor_create / torch::tensor_to_list of many floats (one process)
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
+
+import numpy as np  # noqa: E402
+from mpi4py import MPI  # noqa: E402
+
+from . import COLLECTIVES, FLOAT_BYTES  # noqa: E402
+from .implementations import Gloo, RawMpi4py, TclTorch  # noqa: E402
+
+SMALL_FLOATS = 8
+
+
+def time_batch(comm, run, iterations):
+    """Seconds per call over one batch, every rank starting it together."""
+    comm.Barrier()
+    start = time.perf_counter()
+    run(iterations)
+    return (time.perf_counter() - start) / iterations
+
+
+def slowest_rank(comm, seconds):
+    values = np.asarray(seconds, dtype=np.float64)
+    comm.Allreduce(MPI.IN_PLACE, values, op=MPI.MAX)
+    return values
+
+
+def measure(comm, runs, settings):
+    """Median seconds per call of each run (the slowest rank's), and the batch length.
+
+    Batches alternate between the runs, so drifts of a busy machine hit all alike.
+    A short probe sizes the batches to last about ``batch_seconds`` each."""
+    names = list(runs)
+    for name in names:
+        runs[name](1)  # first calls: connections, page faults, caches
+    probe = slowest_rank(comm, [time_batch(comm, runs[name], 2) for name in names])
+    iterations = int(np.clip(settings.batch_seconds / probe.max(), 1, settings.max_iterations))
+    samples = {name: [] for name in names}
+    for repetition in range(settings.repetitions):
+        shift = repetition % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(time_batch(comm, runs[name], iterations))
+    medians = slowest_rank(comm, [statistics.median(samples[name]) for name in names])
+    return {name: float(m) * 1e6 for name, m in zip(names, medians)}, iterations
+
+
+class Session:
+    """This rank's Tcl interpreter, its engine and the world communicator."""
+
+    def __init__(self):
+        self.tk, self.engine = interp.create()
+        self.comm = runtime.WORLD
+
+
+def measure_tensor(session, implementations, collective, floats, settings):
+    """Latencies (us) of ``collective`` on a float32 tensor of ``floats`` zeros,
+    made by Tcl and shared by every implementation."""
+    handle = session.tk.eval(f"torch::zeros {{{floats}}} float32")
+    tensor = session.engine.tensors.get(handle)
+    runs = {impl.name: impl.prepare(collective, handle, tensor) for impl in implementations}
+    latency, iterations = measure(session.comm, runs, settings)
+    session.tk.eval(f"torch::tensor_free {handle}")
+    return {"collective": collective, "ranks": session.comm.Get_size(),
+            "bytes": floats * FLOAT_BYTES, "iterations": iterations, "latency_us": latency}
+
+
+def sweep(session, settings):
+    comm = session.comm
+    gloo = Gloo(comm)
+    implementations = (TclTorch(session.tk), RawMpi4py(comm), gloo)
+    rows = []
+    for collective in COLLECTIVES:
+        for size in settings.sizes:
+            floats = size // FLOAT_BYTES
+            if collective == "all_to_all" and floats % comm.Get_size():
+                continue  # the buffer does not split into one equal chunk per rank
+            rows.append(measure_tensor(session, implementations, collective, floats, settings))
+            progress(comm, rows[-1])
+    gloo.close()
+    return rows
+
+
+def small(session, settings):
+    """The smallest all_to_all as the world grows: the per-call overhead."""
+    size = session.comm.Get_size()
+    floats = -(-SMALL_FLOATS // size) * size  # 8 floats, or the next count that splits evenly
+    implementations = (TclTorch(session.tk), RawMpi4py(session.comm))
+    row = measure_tensor(session, implementations, "all_to_all", floats, settings)
+    progress(session.comm, row)
+    return [row]
+
+
+def bulk(session, settings):
+    """Seconds to turn a Tcl list of n doubles into a tensor and a tensor into a list.
+    Each tensor_create gets a freshly built list, so Tcl's text of it is not cached."""
+    tk, n, create, to_list = session.tk, settings.elements, [], []
+    tk.eval(f"set source [torch::randn {{{n}}}]")
+    for _ in range(settings.repetitions):
+        tk.eval(f"set values [lmap x [lrepeat {n} 0] {{expr {{rand()}}}}]")
+        create.append(timed(tk, "torch::tensor_free [torch::tensor_create $values float32]"))
+        to_list.append(timed(tk, "string length [torch::tensor_to_list $source]"))
+    return {"elements": n, "tensor_create_s": statistics.median(create),
+            "tensor_to_list_s": statistics.median(to_list)}
+
+
+def timed(tk, script):
+    start = time.perf_counter()
+    tk.eval(script)
+    return time.perf_counter() - start
+
+
+def progress(comm, row):
+    if comm.Get_rank() == 0:
+        figures = "  ".join(f"{name} {us:.1f}" for name, us in row["latency_us"].items())
+        print(f"  {row['collective']} {row['ranks']} ranks {row['bytes']} B: {figures} us",
+              file=sys.stderr, flush=True)
+
+
+MODES = {"sweep": sweep, "small": small, "bulk": bulk}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("--out", required=True, help="JSON file rank 0 writes")
+    parser.add_argument("--sizes", type=lambda text: [int(s) for s in text.split(",")], default=[],
+                        help="message sizes in bytes per rank, comma-separated")
+    parser.add_argument("--repetitions", type=int, default=7, help="timed batches per figure")
+    parser.add_argument("--batch-seconds", type=float, default=0.02, help="length of one batch")
+    parser.add_argument("--max-iterations", type=int, default=1000, help="calls per batch at most")
+    parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    settings = parse_args(sys.argv[1:] if argv is None else argv)
+    session = Session()
+    figures = MODES[settings.mode](session, settings)
+    if session.comm.Get_rank() == 0:
+        with open(settings.out, "w") as out:
+            json.dump(figures, out)
+    session.engine.close()
+    runtime.finish(0)
+
+
+if __name__ == "__main__":
+    main()
