@@ -21,6 +21,7 @@ from . import COLLECTIVES, FLOAT_BYTES  # noqa: E402
 from .implementations import Gloo, RawMpi4py, TclTorch  # noqa: E402
 
 SMALL_FLOATS = 8
+PROBE_CALLS = 3
 
 
 def time_batch(comm, run, iterations):
@@ -38,22 +39,24 @@ def slowest_rank(comm, seconds):
 
 
 def measure(comm, runs, settings):
-    """Median seconds per call of each run (the slowest rank's), and the batch length.
+    """Median seconds per call of each run (the slowest rank's), and calls per batch.
 
-    Batches alternate between the runs, so drifts of a busy machine hit all alike.
-    A short probe sizes the batches to last about ``batch_seconds`` each."""
+    A short probe sizes each run's batches to last about ``batch_seconds``; the first
+    round of batches is a warm-up. Batches alternate between the runs, so the drifts
+    of a busy machine hit them all alike."""
     names = list(runs)
     for name in names:
         runs[name](1)  # first calls: connections, page faults, caches
-    probe = slowest_rank(comm, [time_batch(comm, runs[name], 2) for name in names])
-    iterations = int(np.clip(settings.batch_seconds / probe.max(), 1, settings.max_iterations))
+    probe = slowest_rank(comm, [time_batch(comm, runs[name], PROBE_CALLS) for name in names])
+    calls = np.clip(settings.batch_seconds / probe, 1, settings.max_batch_calls).astype(int)
+    batch = {name: int(n) for name, n in zip(names, calls)}
     samples = {name: [] for name in names}
-    for repetition in range(settings.repetitions):
+    for repetition in range(1 + settings.repetitions):
         shift = repetition % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(time_batch(comm, runs[name], iterations))
-    medians = slowest_rank(comm, [statistics.median(samples[name]) for name in names])
-    return {name: float(m) * 1e6 for name, m in zip(names, medians)}, iterations
+            samples[name].append(time_batch(comm, runs[name], batch[name]))
+    medians = slowest_rank(comm, [statistics.median(samples[name][1:]) for name in names])
+    return {name: float(m) * 1e6 for name, m in zip(names, medians)}, batch
 
 
 class Session:
@@ -70,10 +73,10 @@ def measure_tensor(session, implementations, collective, floats, settings):
     handle = session.tk.eval(f"torch::zeros {{{floats}}} float32")
     tensor = session.engine.tensors.get(handle)
     runs = {impl.name: impl.prepare(collective, handle, tensor) for impl in implementations}
-    latency, iterations = measure(session.comm, runs, settings)
+    latency, batch = measure(session.comm, runs, settings)
     session.tk.eval(f"torch::tensor_free {handle}")
     return {"collective": collective, "ranks": session.comm.Get_size(),
-            "bytes": floats * FLOAT_BYTES, "iterations": iterations, "latency_us": latency}
+            "bytes": floats * FLOAT_BYTES, "batch_calls": batch, "latency_us": latency}
 
 
 def sweep(session, settings):
@@ -138,9 +141,9 @@ def parse_args(argv):
     parser.add_argument("--out", required=True, help="JSON file rank 0 writes")
     parser.add_argument("--sizes", type=lambda text: [int(s) for s in text.split(",")], default=[],
                         help="message sizes in bytes per rank, comma-separated")
-    parser.add_argument("--repetitions", type=int, default=7, help="timed batches per figure")
-    parser.add_argument("--batch-seconds", type=float, default=0.02, help="length of one batch")
-    parser.add_argument("--max-iterations", type=int, default=1000, help="calls per batch at most")
+    parser.add_argument("--repetitions", type=int, default=7, help="timed batches per figure (after one warm-up)")
+    parser.add_argument("--batch-seconds", type=float, default=0.02, help="how long one batch should last")
+    parser.add_argument("--max-batch-calls", type=int, default=2000, help="calls per batch at most")
     parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
     return parser.parse_args(argv)
 
