@@ -94,8 +94,9 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
         }
     }
     if {$engine eq ""} {set engine $command}
+    if {![string match ::* $engine]} {set engine ::tcltorch_mpi::engine::$engine}
     if {$usage eq ""} {set usage [join $words]}
-    set spec [list ::tcltorch_mpi::engine::$engine $npositional $minimum $rest $options \
+    set spec [list $engine $npositional $minimum $rest $options \
         $defaults $mandatory $checks [string trim "torch::$command $usage"] $prepare]
     interp alias {} ::torch::$command {} ::tcltorch_mpi::invoke $spec
     interp alias {} ::torch::[camel $command] {} ::tcltorch_mpi::invoke $spec
@@ -151,6 +152,17 @@ proc ::tcltorch_mpi::invoke {spec args} {
     tailcall $engine {*}$values
 }
 
+# The engine hands numbers over in binary: Tcl builds the list, and its text only
+# when a script needs it, in C.
+proc ::tcltorch_mpi::tensor_to_list {handle} {
+    lassign [::tcltorch_mpi::engine::tensor_to_list $handle] format payload
+    if {$format eq ""} {
+        return $payload
+    }
+    binary scan $payload $format values
+    return $values
+}
+
 # tensor_create {1 2 3} int32 ?device? ?requires_grad?: a dtype in second place means no shape.
 proc ::tcltorch_mpi::dtype_without_shape {arguments} {
     if {[llength $arguments] >= 2 && [::tcltorch_mpi::engine::is_dtype [lindex $arguments 1]]} {
@@ -203,7 +215,7 @@ namespace eval ::tcltorch_mpi {
 
     # ---- tensors ----
     define tensor_create {
-        {data list !} {?shape? ints {}} {?dtype? any float32} {?device? any cpu}
+        {data any !} {?shape? ints {}} {?dtype? any float32} {?device? any cpu}
         {?requires_grad? bool 0}
     } {} ::tcltorch_mpi::dtype_without_shape
     foreach command {zeros ones empty} {
@@ -215,10 +227,10 @@ namespace eval ::tcltorch_mpi {
     define arange {{?start? double 0} {end double !} {?step? double 1} {-dtype any {}} {-device any cpu}} \
         {} ::tcltorch_mpi::arange_end_only {end | start end ?step?}
     define manual_seed {{seed int !}}
-    foreach command {tensor_shape tensor_dtype tensor_device tensor_numel tensor_to_list tensor_print
-                     tensor_sum tensor_mean} {
+    foreach command {tensor_shape tensor_dtype tensor_device tensor_numel tensor_print tensor_sum tensor_mean} {
         define $command [list $tensor_param]
     }
+    define tensor_to_list [list $tensor_param] ::tcltorch_mpi::tensor_to_list
     define tensor_reshape [list $tensor_param {shape ints !}]
     define tensor_permute [list $tensor_param {dims ints !}]
     define tensor_to [list $tensor_param {device any !} {?dtype? any {}}]

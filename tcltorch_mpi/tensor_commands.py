@@ -100,7 +100,7 @@ class TensorCommands:
         return self.tensor(handle).numel()
 
     def tensor_to_list(self, handle):
-        return textio.format(self.tensor(handle))
+        return textio.to_tcl(self.tensor(handle))
 
     def tensor_print(self, handle):
         return str(self.tensor(handle).detach())

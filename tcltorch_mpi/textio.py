@@ -1,4 +1,4 @@
-"""Numbers between Tcl text and tensors, in bulk (numpy), exact both ways."""
+"""Numbers between Tcl lists and tensors, in bulk (numpy and torch), exact both ways."""
 
 import warnings
 
@@ -7,10 +7,6 @@ import torch
 
 from .errors import CommandError
 
-# Significant digits that make every value of the dtype read back bit for bit.
-_ROUND_TRIP_DIGITS = {torch.float16: 5, torch.bfloat16: 4, torch.float32: 9, torch.float64: 17}
-# Below this many elements, print the shortest exact text ("0.1", not "0.100000001").
-_SHORTEST_UP_TO = 4096
 _NESTING = ("{", '"', "\\")
 
 
@@ -81,25 +77,36 @@ def parse(tk, text, dtype):
     return array, shape or [array.size]
 
 
-def _tcl_specials(text):
-    # Tcl spells infinities and NaN as Inf and NaN.
-    if "n" in text:
-        text = text.replace("inf", "Inf").replace("nan", "NaN")
-    return text
+# Significant digits to try, fewest first: the first that reads back as the same
+# value is used. Values whose shortest text is shorter are found at the first try.
+_DIGITS = {torch.float16: (3, 4, 5), torch.bfloat16: (2, 3, 4), torch.float32: (6, 7, 8, 9)}
 
 
-def format(tensor):
-    """The elements of a tensor, flattened, as the text of a Tcl list."""
+def _shortest_decimals(flat):
+    """float64 values whose shortest decimal text reads back as ``flat`` exactly
+    ("0.1" for float32 0.1, not 0.10000000149011612)."""
+    wide = flat.double()
+    digits = _DIGITS.get(flat.dtype)
+    if digits is None:
+        return wide
+    exponent = torch.floor(torch.log10(wide.abs()))
+    result = wide.clone()
+    for count in reversed(digits):
+        scale = torch.pow(10.0, count - 1 - exponent)
+        candidate = torch.round(wide * scale) / scale
+        exact = candidate.to(flat.dtype) == flat
+        result = torch.where(exact, candidate, result)
+    # Zeros, infinities and NaN stay as they are.
+    return torch.where(torch.isfinite(result), result, wide)
+
+
+def to_tcl(tensor):
+    """The elements of a tensor, flattened, for the shim to turn into a Tcl list:
+    (binary scan format, native bytes), or ("", text) for complex numbers."""
     flat = tensor.detach().reshape(-1).cpu()
-    dtype = flat.dtype
-    if dtype == torch.bool:
-        return " ".join("1" if v else "0" for v in flat.tolist())
-    if dtype.is_complex:
-        return " ".join(_tcl_specials(repr(complex(v)).strip("()")) for v in flat.tolist())
-    if not dtype.is_floating_point:
-        return " ".join(map(str, flat.tolist()))
-    if flat.numel() <= _SHORTEST_UP_TO and dtype != torch.bfloat16:
-        return _tcl_specials(" ".join(map(str, flat.numpy())))
-    values = flat.double().tolist()
-    pattern = f"%.{_ROUND_TRIP_DIGITS[dtype]}g"
-    return _tcl_specials(" ".join([pattern] * len(values)) % tuple(values))
+    if flat.dtype.is_complex:
+        text = " ".join(repr(complex(v)).strip("()") for v in flat.tolist())
+        return "", text.replace("inf", "Inf").replace("nan", "NaN")
+    if flat.dtype.is_floating_point:
+        return "d*", _shortest_decimals(flat).numpy().tobytes()
+    return "m*", flat.to(torch.int64).numpy().tobytes()
