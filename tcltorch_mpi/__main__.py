@@ -3,6 +3,7 @@
 Under mpirun/srun every rank runs the script; alone it runs as a group of one.
 """
 
+import os
 import sys
 
 from . import __version__
@@ -14,34 +15,57 @@ Runs a Tcl 8.6 script with the torch:: commands; under an MPI launcher every ran
 runs it and the torch::distributed_* commands exchange data over MPI.
 
 options:
-  -h, --help     show this help and exit
-  --version      show the version, the MPI library and exit
+  --check-collectives  before each collective, every rank compares what it is about
+                       to do (operation, group, dtype, shape, root, splits) and a
+                       mismatch is the same Tcl error on every rank naming who differs
+                       (also: TCLTORCH_MPI_CHECK_COLLECTIVES=1)
+  --timeout SECONDS    a collective or receive not complete in time ends the job
+                       with an error naming it (also: TCLTORCH_MPI_TIMEOUT=SECONDS)
+  -h, --help           show this help and exit
+  --version            show the version, the MPI library and exit
 """
 
 
-def _split_args(args):
+class UsageError(Exception):
+    pass
+
+
+def _parse(args):
     """(options, script, script arguments): options end at '--' or the script."""
-    options = []
+    options = {"check": os.environ.get("TCLTORCH_MPI_CHECK_COLLECTIVES", "") not in ("", "0"),
+               "timeout": os.environ.get("TCLTORCH_MPI_TIMEOUT") or None}
     while args and args[0].startswith("-") and args[0] != "-":
         option = args.pop(0)
         if option == "--":
             break
-        options.append(option)
-    if not args:
-        return options, None, []
-    return options, args[0], args[1:]
+        if option in ("-h", "--help", "--version"):
+            options[option.lstrip("-")[0]] = True
+        elif option == "--check-collectives":
+            options["check"] = True
+        elif option == "--timeout" and args:
+            options["timeout"] = args.pop(0)
+        else:
+            raise UsageError(f"unknown option {option}" if option != "--timeout" else "--timeout needs SECONDS")
+    if options["timeout"] is not None:
+        try:
+            options["timeout"] = float(options["timeout"])
+        except ValueError:
+            raise UsageError(f"--timeout needs a number of seconds, got {options['timeout']!r}") from None
+        if options["timeout"] <= 0:
+            raise UsageError("--timeout needs a positive number of seconds")
+    return options, (args[0] if args else None), args[1:]
 
 
 def main(argv=None):
-    options, script, script_args = _split_args(list(sys.argv[1:] if argv is None else argv))
-    for option in options:
-        if option in ("-h", "--help"):
-            print(USAGE, end="")
-            return 0
-        if option != "--version":
-            print(f"tcltorch_mpi: unknown option {option}\n{USAGE}", end="", file=sys.stderr)
-            return 2
-    if "--version" in options:
+    try:
+        options, script, script_args = _parse(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        print(f"tcltorch_mpi: {exc}\n{USAGE}", end="", file=sys.stderr)
+        return 2
+    if options.get("h"):
+        print(USAGE, end="")
+        return 0
+    if options.get("v"):
         from . import runtime
         print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}")
         return 0
@@ -51,8 +75,9 @@ def main(argv=None):
 
     import tkinter
 
-    from . import interp, runtime
+    from . import guards, interp, runtime
 
+    guards.configure(check=options["check"], timeout=options["timeout"])
     tk, engine = interp.create(script, script_args)
     try:
         tk.call("source", "-encoding", "utf-8", script)

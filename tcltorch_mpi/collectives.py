@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from mpi4py import MPI
 
-from . import buffers, dtypes
+from . import buffers, dtypes, guards
 from .errors import CommandError
 
 MAX_DIMS = 32
@@ -68,7 +68,7 @@ def _check_divisible(tensor, size, command, hint=""):
 
 
 def barrier(group):
-    group.comm.Barrier()
+    guards.collective(group, "barrier", "Barrier")
 
 
 # ---- all_to_all -------------------------------------------------------------
@@ -91,7 +91,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         out = torch.empty_like(send)
         if nonblocking:
             return comm.Ialltoall(buffers.spec(send), buffers.spec(out)), out, send
-        comm.Alltoall(buffers.spec(send), buffers.spec(out))
+        guards.collective(group, "all_to_all", "Alltoall", buffers.spec(send), buffers.spec(out))
         return buffers.home(out, tensor.device)
 
     rows = _rows(tensor)
@@ -112,7 +112,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     send_rows = np.asarray(input_splits, dtype=np.int64)
     if output_splits is None:
         recv_rows = np.empty(size, dtype=np.int64)
-        comm.Alltoall([send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
+        guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
     else:
         recv_rows = np.asarray(output_splits, dtype=np.int64)
     out = torch.empty((int(recv_rows.sum()), *send.shape[1:]), dtype=send.dtype,
@@ -122,7 +122,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
     if nonblocking:
         return comm.Ialltoallv(send_spec, recv_spec), out, (send, send_counts, recv_counts)
-    comm.Alltoallv(send_spec, recv_spec)
+    guards.collective(group, "all_to_all", "Alltoallv", send_spec, recv_spec)
     return buffers.home(out, tensor.device)
 
 
@@ -132,8 +132,8 @@ def all_reduce(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
     send = buffers.wire(tensor).to(reduction.dtype)
     out = torch.empty_like(send)
-    group.comm.Allreduce(buffers.spec(send, reduction.datatype),
-                         buffers.spec(out, reduction.datatype), reduction.op)
+    guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
+                      buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
 
 
@@ -143,8 +143,8 @@ def reduce_scatter(group, tensor, op_name):
     send = buffers.wire(tensor).to(reduction.dtype)
     out = torch.empty((send.shape[0] // group.size, *send.shape[1:]), dtype=send.dtype,
                       device=send.device)
-    group.comm.Reduce_scatter_block(buffers.spec(send, reduction.datatype),
-                                    buffers.spec(out, reduction.datatype), reduction.op)
+    guards.collective(group, "reduce_scatter", "Reduce_scatter_block", buffers.spec(send, reduction.datatype),
+                      buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
 
 
@@ -168,28 +168,28 @@ def empty_header():
     return np.empty(_HEADER, dtype=np.int64)
 
 
-def _root_header(group, tensor, root):
+def _root_header(group, command, tensor, root):
     """Broadcast root's dtype and shape: every rank receives what root has."""
     header = encode_header(tensor) if group.rank == root else empty_header()
-    group.comm.Bcast([header, MPI.INT64_T], root)
+    guards.collective(group, command, "Bcast", [header, MPI.INT64_T], root)
     return decode_header(header)
 
 
 def broadcast(group, tensor, root):
     _check_rank(group, root, "root")
-    dtype, shape = _root_header(group, tensor, root)
+    dtype, shape = _root_header(group, "broadcast", tensor, root)
     if group.rank == root:
         data = buffers.wire(tensor)
     else:
         data = torch.empty(shape, dtype=dtype, device=buffers.wire_device(tensor))
-    group.comm.Bcast(buffers.spec(data), root)
+    guards.collective(group, "broadcast", "Bcast", buffers.spec(data), root)
     # On root the result may share the input's memory: no command modifies a tensor in place.
     return buffers.home(data, tensor.device)
 
 
 def scatter(group, tensor, src):
     _check_rank(group, src, "src")
-    dtype, shape = _root_header(group, tensor, src)
+    dtype, shape = _root_header(group, "scatter", tensor, src)
     if not shape or shape[0] % group.size:
         what = "a 0-dimensional tensor" if not shape else f"dimension 0 of size {shape[0]}"
         raise CommandError(f"scatter: rank {src}'s tensor has {what}, which cannot be cut "
@@ -197,7 +197,7 @@ def scatter(group, tensor, src):
     out = torch.empty((shape[0] // group.size, *shape[1:]), dtype=dtype,
                       device=buffers.wire_device(tensor))
     send = buffers.spec(buffers.wire(tensor)) if group.rank == src else None
-    group.comm.Scatter(send, buffers.spec(out), src)
+    guards.collective(group, "scatter", "Scatter", send, buffers.spec(out), src)
     return buffers.home(out, tensor.device)
 
 
@@ -208,12 +208,13 @@ def gather(group, tensor, dst):
     out = None
     if group.rank == dst:
         out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
-    group.comm.Gather(buffers.spec(send), buffers.spec(out) if out is not None else None, dst)
+    guards.collective(group, "gather", "Gather", buffers.spec(send),
+                      buffers.spec(out) if out is not None else None, dst)
     return None if out is None else buffers.home(out, tensor.device)
 
 
 def all_gather(group, tensor):
     send = buffers.wire(tensor)
     out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
-    group.comm.Allgather(buffers.spec(send), buffers.spec(out))
+    guards.collective(group, "all_gather", "Allgather", buffers.spec(send), buffers.spec(out))
     return buffers.home(out, tensor.device)

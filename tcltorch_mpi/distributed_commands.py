@@ -5,7 +5,7 @@ Methods are named as the Tcl commands and take the string values the shim passes
 
 import sys
 
-from . import collectives, devices, dtypes
+from . import collectives, devices, dtypes, guards
 from .errors import CommandError
 from .p2p import CollectiveRequest, check_peer, check_tag
 
@@ -29,6 +29,13 @@ class DistributedCommands:
         return (f"Distributed initialized: rank={actual['rank']}, "
                 f"world_size={actual['world_size']}, backend=mpi")
 
+    def _collective(self, group, command, tensor=None, **details):
+        """The group, once every rank agrees on the call when check mode is on."""
+        group = self.groups.get(group)
+        if guards.check_collectives:
+            guards.agree(group, guards.signature(command, tensor, **details))
+        return group
+
     def get_rank(self, group):
         return self.groups.get(group).rank
 
@@ -39,44 +46,48 @@ class DistributedCommands:
         return int(self.groups.world.Get_size() > 1)
 
     def distributed_barrier(self, group):
-        collectives.barrier(self.groups.get(group))
+        collectives.barrier(self._collective(group, "barrier"))
         return ""
 
     def distributed_all_reduce(self, handle, operation, group):
         tensor = self.tensor(handle)
-        return self.tensors.add(collectives.all_reduce(self.groups.get(group), tensor, operation))
+        group = self._collective(group, "all_reduce", tensor, op=operation)
+        return self.tensors.add(collectives.all_reduce(group, tensor, operation))
 
     def distributed_reduce_scatter(self, handle, operation, group):
         tensor = self.tensor(handle)
-        return self.tensors.add(collectives.reduce_scatter(self.groups.get(group), tensor, operation))
+        group = self._collective(group, "reduce_scatter", tensor, op=operation)
+        return self.tensors.add(collectives.reduce_scatter(group, tensor, operation))
 
     def distributed_broadcast(self, handle, root, group):
-        tensor = self.tensor(handle)
-        return self.tensors.add(collectives.broadcast(self.groups.get(group), tensor, self.int(root)))
+        tensor, root = self.tensor(handle), self.int(root)
+        return self.tensors.add(collectives.broadcast(self._collective(group, "broadcast", root=root), tensor, root))
 
     def distributed_scatter(self, handle, src, group):
-        tensor = self.tensor(handle)
-        return self.tensors.add(collectives.scatter(self.groups.get(group), tensor, self.int(src)))
+        tensor, src = self.tensor(handle), self.int(src)
+        return self.tensors.add(collectives.scatter(self._collective(group, "scatter", src=src), tensor, src))
 
     def distributed_gather(self, handle, dst, group):
-        tensor = self.tensor(handle)
-        result = collectives.gather(self.groups.get(group), tensor, self.int(dst))
+        tensor, dst = self.tensor(handle), self.int(dst)
+        result = collectives.gather(self._collective(group, "gather", tensor, dst=dst), tensor, dst)
         return "" if result is None else self.tensors.add(result)
 
     def distributed_all_gather(self, handle, group):
         tensor = self.tensor(handle)
-        return self.tensors.add(collectives.all_gather(self.groups.get(group), tensor))
+        return self.tensors.add(collectives.all_gather(self._collective(group, "all_gather", tensor), tensor))
 
     def distributed_all_to_all(self, handle, group, input_splits, output_splits, nonblocking):
         tensor = self.tensor(handle)
-        group = self.groups.get(group)
         input_splits = self.ints(input_splits) if input_splits != "" else None
         output_splits = self.ints(output_splits) if output_splits != "" else None
+        group = self._collective(group, "all_to_all", tensor, input_splits=input_splits,
+                                 output_splits=output_splits)
         if not self.bool(nonblocking):
             return self.tensors.add(collectives.all_to_all(group, tensor, input_splits, output_splits))
         request, result, keep_alive = collectives.all_to_all(group, tensor, input_splits,
                                                              output_splits, nonblocking=True)
-        return self.requests.add(CollectiveRequest(request, result, keep_alive, tensor.device))
+        return self.requests.add(CollectiveRequest(request, result, keep_alive, tensor.device,
+                                                   f"all_to_all -async on {group.label}"))
 
     # ---- point-to-point -----------------------------------------------------
 

@@ -10,7 +10,7 @@ ring exchanges safe.
 import torch
 from mpi4py import MPI
 
-from . import buffers, dtypes
+from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
 from .errors import CommandError
 
@@ -34,6 +34,7 @@ def check_peer(group, rank, what, any_source=False):
 
 class SendRequest:
     def __init__(self, group, tensor, dst, tag):
+        self.what = f"send to rank {dst} (tag {tag}) on {group.label}"
         self.data = buffers.wire(tensor)
         self.header = encode_header(self.data)
         self.requests = [group.comm.Isend([self.header, MPI.INT64_T], dst, 2 * tag),
@@ -43,7 +44,8 @@ class SendRequest:
         return MPI.Request.Testall(self.requests)
 
     def wait(self):
-        MPI.Request.Waitall(self.requests)
+        for request in self.requests:
+            guards.complete(request, self.what)
         return None
 
 
@@ -53,6 +55,8 @@ class ReceiveRequest:
 
     def __init__(self, postal, group, src, tag, shape, dtype, device):
         self.postal, self.comm, self.tag = postal, group.comm, tag
+        source = "any rank" if src == MPI.ANY_SOURCE else f"rank {src}"
+        self.what = f"recv from {source} (tag {tag}) on {group.label}"
         self.expected_shape, self.expected_dtype, self.device = shape, dtype, device
         self.header = empty_header()
         self.status = MPI.Status()
@@ -76,9 +80,9 @@ class ReceiveRequest:
 
     def wait(self):
         if self.data_request is None:
-            self.header_request.Wait(self.status)
+            guards.complete(self.header_request, self.what, self.status)
             self.postal.advance(until=self)
-        self.data_request.Wait()
+        guards.complete(self.data_request, self.what)
         return self._checked()
 
     def _checked(self):
@@ -95,14 +99,15 @@ class ReceiveRequest:
 class CollectiveRequest:
     """A non-blocking collective: the MPI request and the tensor it fills."""
 
-    def __init__(self, request, result, keep_alive, device):
+    def __init__(self, request, result, keep_alive, device, what):
         self.request, self.result, self.keep_alive, self.device = request, result, keep_alive, device
+        self.what = what
 
     def test(self):
         return self.request.Test()
 
     def wait(self):
-        self.request.Wait()
+        guards.complete(self.request, self.what)
         return buffers.home(self.result, self.device)
 
 

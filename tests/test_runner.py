@@ -15,17 +15,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MPIRUN = str(Path(sys.executable).parent / "mpirun")
 
 
-def run(script_text, tmp_path, ranks=None, args=(), timeout=120):
+def run(script_text, tmp_path, ranks=None, args=(), timeout=120, **options):
     script = tmp_path / "script.tcl"
     script.write_text(textwrap.dedent(script_text))
-    return run_file(script, ranks, args, timeout)
+    return run_file(script, ranks, args, timeout, **options)
 
 
-def run_file(script, ranks=None, args=(), timeout=120):
-    command = [sys.executable, "-m", "tcltorch_mpi", str(script), *args]
+def run_file(script, ranks=None, args=(), timeout=120, runner_options=(), env=None):
+    """Run the runner on a script, alone or under mpirun with ``ranks`` ranks."""
+    command = [sys.executable, "-m", "tcltorch_mpi", *runner_options, str(script), *args]
     if ranks:
         command = [MPIRUN, "-n", str(ranks), *command]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 def by_rank(stdout):

@@ -1,0 +1,91 @@
+"""Failure handling on real ranks: killed ranks, timeouts, and check mode."""
+
+import re
+import time
+
+import pytest
+
+from tests.test_runner import by_rank, run
+
+
+def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
+    result = run("""
+        if {[torch::get_rank] == 1} {
+            puts "rank 1: killing myself at [clock milliseconds]"
+            flush stdout
+            exec kill -9 [pid]
+        }
+        torch::distributed_barrier
+        puts "rank [torch::get_rank]: not reached"
+    """, tmp_path, ranks=3, timeout=60)
+    ended = time.time() * 1000
+    killed_at = int(re.search(r"killing myself at (\d+)", result.stdout).group(1))
+    assert result.returncode != 0 and "not reached" not in result.stdout
+    assert ended - killed_at < 5000, f"the job took {ended - killed_at:.0f} ms to end"
+
+
+@pytest.mark.parametrize("waiting_in,named", [
+    ("torch::distributed_barrier", "barrier on the world group"),
+    ("torch::distributed_all_reduce [torch::ones {4}] sum", "all_reduce on the world group"),
+    ("torch::distributed_recv {1} 1 7", "recv from rank 1 (tag 7) on the world group"),
+])
+def test_timeout_ends_a_hung_job_naming_the_operation(tmp_path, waiting_in, named):
+    start = time.monotonic()
+    result = run(f"""
+        if {{[torch::get_rank] == 1}} {{ after 60000 }}
+        {waiting_in}
+    """, tmp_path, ranks=2, args=(), timeout=60, runner_options=("--timeout", "1.5"))
+    elapsed = time.monotonic() - start
+    assert result.returncode != 0
+    assert f"[rank 0] timeout: {named} did not complete within 1.5 s" in result.stderr
+    assert elapsed < 30
+
+
+def test_timeouts_do_not_disturb_a_healthy_run(tmp_path):
+    result = run("""
+        set t [torch::ones {8}]
+        set o [torch::distributed_all_to_all $t]
+        set r [torch::distributed_irecv {8} [expr {([torch::get_rank] + 1) % 2}]]
+        torch::distributed_send $o [expr {([torch::get_rank] + 1) % 2}]
+        puts "rank [torch::get_rank]: [torch::tensor_to_list [torch::distributed_wait $r]]"
+    """, tmp_path, ranks=2, runner_options=("--timeout", "30"))
+    assert result.returncode == 0, result.stderr
+    assert by_rank(result.stdout) == {r: [" ".join(["1.0"] * 8)] for r in range(2)}
+
+
+MISMATCHES = """
+    set r [torch::get_rank]
+    proc try {script} {
+        if {[catch {uplevel 1 $script} message]} { puts "rank [torch::get_rank]: $message" } \\
+        else { puts "rank [torch::get_rank]: ok" }
+    }
+    try {torch::distributed_all_reduce [torch::ones [expr {$r == 1 ? 5 : 4}]]}
+    try {
+        if {$r == 2} { torch::distributed_broadcast [torch::ones 4] } \\
+        else { torch::distributed_all_reduce [torch::ones 4] }
+    }
+    try {torch::distributed_all_to_all [torch::ones {3 2}] \\
+        -inputSplits [expr {$r == 1 ? {1 0 2} : {1 1 1}}] -outputSplits {1 1 1}}
+    try {torch::distributed_all_reduce [torch::ones 4 [expr {$r == 2 ? "int32" : "float32"}]]}
+    try {torch::distributed_broadcast [torch::ones 4] [expr {$r == 0 ? 1 : 0}]}
+    try {torch::distributed_all_reduce [torch::ones 4]}
+"""
+
+
+def test_check_mode_names_the_ranks_that_differ(tmp_path):
+    result = run(MISMATCHES, tmp_path, ranks=3, runner_options=("--check-collectives",))
+    assert result.returncode == 0, result.stderr
+    prefix = "collective mismatch on the world group: "
+    expected = [prefix + "all_reduce: rank 0 has shape {4}, rank 1 has shape {5}",
+                prefix + "rank 0 called all_reduce while rank 2 called broadcast",
+                prefix + "all_to_all: rank 1 sends 0 rows to rank 1, which expects 1",
+                prefix + "all_reduce: rank 0 has dtype Float32, rank 2 has dtype Int32",
+                prefix + "broadcast: rank 0 has root 1, rank 1 has root 0",
+                "ok"]
+    assert by_rank(result.stdout) == {r: expected for r in range(3)}
+
+
+def test_check_mode_from_the_environment(tmp_path):
+    result = run(MISMATCHES, tmp_path, ranks=3, env={"TCLTORCH_MPI_CHECK_COLLECTIVES": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "rank 0 called all_reduce while rank 2 called broadcast" in by_rank(result.stdout)[1][1]
