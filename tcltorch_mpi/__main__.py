@@ -66,8 +66,11 @@ def main(argv=None):
         print(USAGE, end="")
         return 0
     if options.get("v"):
-        from . import runtime
-        print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}")
+        import torch
+
+        from . import buffers, runtime
+        cuda = buffers.CUDA_PATH if torch.cuda.is_available() else "no GPU visible"
+        print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}; CUDA tensors: {cuda}")
         return 0
     if script is None:
         print(USAGE, end="", file=sys.stderr)

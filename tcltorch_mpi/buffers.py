@@ -1,9 +1,14 @@
 """The one place where a tensor becomes an MPI buffer.
 
-Contiguous CPU tensors are handed to MPI by address, with no copy. CUDA tensors plug
-in here: straight to MPI when the library is CUDA-aware, else staged through host
-memory; collectives only ever see "wire" tensors that MPI may touch.
+Contiguous CPU tensors are handed to MPI by address, with no copy. CUDA tensors go
+straight to MPI as cupy arrays (DLPack, no copy) when the MPI library is CUDA-aware
+and cupy is installed; otherwise they are staged through pinned host memory (torch's
+caching host allocator reuses it between calls) and the results copied back.
+Collectives only ever see "wire" tensors, which MPI may touch.
 """
+
+import ctypes
+import os
 
 import torch
 from mpi4py import MPI
@@ -11,16 +16,75 @@ from mpi4py import MPI
 CPU = torch.device("cpu")
 
 
-def wire(tensor):
-    """A contiguous tensor holding ``tensor``'s data that MPI may read."""
-    if tensor.is_cuda:
-        return tensor.to(CPU, memory_format=torch.contiguous_format)
-    return tensor if tensor.is_contiguous() else tensor.contiguous()
+def _loaded_mpi_libraries():
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "libmpi" in line and "/" in line}
+    return sorted(paths)
+
+
+def _library_reports_cuda():
+    """What the MPI library says (Open MPI and MPICH extension); None if it cannot say."""
+    for path in _loaded_mpi_libraries():
+        try:
+            query = getattr(ctypes.CDLL(path), "MPIX_Query_cuda_support", None)
+        except OSError:
+            continue
+        if query is not None:
+            query.restype = ctypes.c_int
+            return bool(query())
+    return None
+
+
+def _choose_cuda_path():
+    """(direct, why): decided once per run; when unsure, stage."""
+    forced = os.environ.get("TCLTORCH_MPI_CUDA_AWARE", "")
+    if forced not in ("", "0", "1"):
+        raise SystemExit(f"tcltorch_mpi: TCLTORCH_MPI_CUDA_AWARE must be 0 or 1, not {forced!r}")
+    try:
+        import cupy  # noqa: F401  (the direct path hands MPI cupy arrays)
+        have_cupy = True
+    except ImportError:
+        have_cupy = False
+    if forced == "0":
+        return False, "staged through host memory (TCLTORCH_MPI_CUDA_AWARE=0)"
+    if not have_cupy:
+        return False, "staged through host memory (cupy is not installed)"
+    if forced == "1":
+        return True, "direct, CUDA-aware MPI (TCLTORCH_MPI_CUDA_AWARE=1)"
+    if _library_reports_cuda():
+        return True, "direct, CUDA-aware MPI (MPIX_Query_cuda_support)"
+    return False, "staged through host memory (the MPI library does not report CUDA support)"
+
+
+CUDA_DIRECT, CUDA_PATH = _choose_cuda_path()
+# Stage CPU tensors too: lets CI run the staging code without a GPU.
+STAGE_CPU = os.environ.get("TCLTORCH_MPI_STAGE_CPU", "") not in ("", "0")
+
+
+def _staged(device):
+    return (device.type == "cuda" and not CUDA_DIRECT) or (device.type == "cpu" and STAGE_CPU)
 
 
 def wire_device(tensor):
-    """Where results for ``tensor`` are received before they go back to its device."""
-    return CPU
+    """Where MPI reads and writes the data of ``tensor``: host memory when staged."""
+    return CPU if _staged(tensor.device) else tensor.device
+
+
+def empty(shape, dtype, like):
+    """A tensor MPI may write, for results of ``like``."""
+    device = wire_device(like)
+    return torch.empty(shape, dtype=dtype, device=device,
+                       pin_memory=device.type == "cpu" and like.is_cuda)
+
+
+def wire(tensor):
+    """A contiguous tensor holding ``tensor``'s data that MPI may read."""
+    if _staged(tensor.device):
+        return empty(tensor.shape, tensor.dtype, tensor).copy_(tensor)
+    if tensor.is_cuda:
+        # MPI reads device memory directly: kernels queued on the stream must be done.
+        torch.cuda.current_stream(tensor.device).synchronize()
+    return tensor if tensor.is_contiguous() else tensor.contiguous()
 
 
 def home(result, device):
@@ -30,4 +94,7 @@ def home(result, device):
 
 def spec(tensor, datatype=MPI.BYTE):
     """mpi4py buffer spec for a wire tensor: its memory, read as ``datatype``."""
+    if tensor.is_cuda:
+        import cupy
+        return [cupy.from_dlpack(tensor).reshape(-1), datatype]
     return [MPI.buffer.fromaddress(tensor.data_ptr(), tensor.nbytes), datatype]

@@ -88,7 +88,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         _check_divisible(tensor, size, "all_to_all",
                          "; give -inputSplits {s0 ... sW-1} for uneven chunks")
         send = buffers.wire(tensor)
-        out = torch.empty_like(send)
+        out = buffers.empty(send.shape, send.dtype, tensor)
         if nonblocking:
             return comm.Ialltoall(buffers.spec(send), buffers.spec(out)), out, send
         guards.collective(group, "all_to_all", "Alltoall", buffers.spec(send), buffers.spec(out))
@@ -115,8 +115,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
     else:
         recv_rows = np.asarray(output_splits, dtype=np.int64)
-    out = torch.empty((int(recv_rows.sum()), *send.shape[1:]), dtype=send.dtype,
-                      device=buffers.wire_device(tensor))
+    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
     send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
     send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
     recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
@@ -131,7 +130,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
 def all_reduce(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
     send = buffers.wire(tensor).to(reduction.dtype)
-    out = torch.empty_like(send)
+    out = buffers.empty(send.shape, send.dtype, tensor)
     guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
                       buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
@@ -141,8 +140,7 @@ def reduce_scatter(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
     _check_divisible(tensor, group.size, "reduce_scatter")
     send = buffers.wire(tensor).to(reduction.dtype)
-    out = torch.empty((send.shape[0] // group.size, *send.shape[1:]), dtype=send.dtype,
-                      device=send.device)
+    out = buffers.empty((send.shape[0] // group.size, *send.shape[1:]), send.dtype, tensor)
     guards.collective(group, "reduce_scatter", "Reduce_scatter_block", buffers.spec(send, reduction.datatype),
                       buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
@@ -181,7 +179,7 @@ def broadcast(group, tensor, root):
     if group.rank == root:
         data = buffers.wire(tensor)
     else:
-        data = torch.empty(shape, dtype=dtype, device=buffers.wire_device(tensor))
+        data = buffers.empty(shape, dtype, tensor)
     guards.collective(group, "broadcast", "Bcast", buffers.spec(data), root)
     # On root the result may share the input's memory: no command modifies a tensor in place.
     return buffers.home(data, tensor.device)
@@ -194,10 +192,10 @@ def scatter(group, tensor, src):
         what = "a 0-dimensional tensor" if not shape else f"dimension 0 of size {shape[0]}"
         raise CommandError(f"scatter: rank {src}'s tensor has {what}, which cannot be cut "
                            f"into {group.size} equal chunks (one per rank)")
-    out = torch.empty((shape[0] // group.size, *shape[1:]), dtype=dtype,
-                      device=buffers.wire_device(tensor))
-    send = buffers.spec(buffers.wire(tensor)) if group.rank == src else None
-    guards.collective(group, "scatter", "Scatter", send, buffers.spec(out), src)
+    out = buffers.empty((shape[0] // group.size, *shape[1:]), dtype, tensor)
+    send = buffers.wire(tensor) if group.rank == src else None  # alive until MPI is done
+    guards.collective(group, "scatter", "Scatter", buffers.spec(send) if send is not None else None,
+                      buffers.spec(out), src)
     return buffers.home(out, tensor.device)
 
 
@@ -207,7 +205,7 @@ def gather(group, tensor, dst):
     send = buffers.wire(tensor)
     out = None
     if group.rank == dst:
-        out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
+        out = buffers.empty((group.size, *send.shape), send.dtype, tensor)
     guards.collective(group, "gather", "Gather", buffers.spec(send),
                       buffers.spec(out) if out is not None else None, dst)
     return None if out is None else buffers.home(out, tensor.device)
@@ -215,6 +213,6 @@ def gather(group, tensor, dst):
 
 def all_gather(group, tensor):
     send = buffers.wire(tensor)
-    out = torch.empty((group.size, *send.shape), dtype=send.dtype, device=send.device)
+    out = buffers.empty((group.size, *send.shape), send.dtype, tensor)
     guards.collective(group, "all_gather", "Allgather", buffers.spec(send), buffers.spec(out))
     return buffers.home(out, tensor.device)

@@ -6,7 +6,6 @@ Methods are named as the Tcl commands and take the string values the shim passes
 import sys
 
 from . import collectives, devices, dtypes, guards
-from .errors import CommandError
 from .p2p import CollectiveRequest, check_peer, check_tag
 
 

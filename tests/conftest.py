@@ -4,8 +4,8 @@ import pytest
 
 from tests.tclsession import TclSession
 
-# tests/mpi/ runs only under mpirun (pytest --with-mpi), launched by test_mpi_ranks.py.
-collect_ignore = [] if "--with-mpi" in sys.argv else ["mpi"]
+# tests/mpi/ and tests/fuzz/ run only under mpirun (pytest --with-mpi), launched by test_mpi_ranks.py.
+collect_ignore = [] if "--with-mpi" in sys.argv else ["mpi", "fuzz"]
 
 
 @pytest.fixture

@@ -309,7 +309,7 @@ def test_new_group_smaller_than_the_world(tcl):
         rank = int(tcl.eval("torch::get_rank lower"))
         out = tcl.read(tcl.eval(f"torch::distributed_all_to_all "
                                 f"{tcl.create(values(RANK, (size * 2,), 'int32'), 'int32')} lower"), "int32")
-        total = tcl.read(tcl.eval(f"torch::distributed_all_reduce [torch::ones {{2}} int64] sum lower"), "int64")
+        total = tcl.read(tcl.eval("torch::distributed_all_reduce [torch::ones {2} int64] sum lower"), "int64")
         assert (int(tcl.eval("torch::get_world_size -group lower")), rank) == (size, members.index(RANK))
         np.testing.assert_array_equal(out, np.concatenate(
             [np.split(values(members[j], (size * 2,), "int32"), size)[rank] for j in range(size)]))
