@@ -68,7 +68,8 @@ def main(argv=None):
     if options.get("v"):
         import torch
 
-        from . import buffers, runtime
+        from . import runtime  # first: a clear message if MPI cannot be loaded
+        from . import buffers
         cuda = buffers.CUDA_PATH if torch.cuda.is_available() else "no GPU visible"
         print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}; CUDA tensors: {cuda}")
         return 0
@@ -78,7 +79,8 @@ def main(argv=None):
 
     import tkinter
 
-    from . import guards, interp, runtime
+    from . import runtime  # first: a clear message if MPI cannot be loaded
+    from . import guards, interp
 
     guards.configure(check=options["check"], timeout=options["timeout"])
     tk, engine = interp.create(script, script_args)

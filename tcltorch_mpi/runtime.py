@@ -3,11 +3,27 @@
 import os
 import sys
 
-import mpi4py
+# Launcher variables that give the number of ranks (MPICH/Hydra, Open MPI, PMIx, Slurm).
+_LAUNCHER_SIZES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_STEP_NUM_TASKS")
 
-# One thread drives MPI; "single" avoids the locking cost of MPI_THREAD_MULTIPLE.
-mpi4py.rc.thread_level = "single"
-from mpi4py import MPI  # noqa: E402  (rc must be set before the import)
+
+def _load_mpi():
+    try:
+        import mpi4py
+
+        # One thread drives MPI; "single" avoids the locking cost of MPI_THREAD_MULTIPLE.
+        mpi4py.rc.thread_level = "single"
+        from mpi4py import MPI
+        return MPI
+    except (ImportError, RuntimeError, OSError) as exc:
+        ranks = max((int(os.environ.get(name, "0") or 0) for name in _LAUNCHER_SIZES), default=0)
+        where = f"the launcher started {ranks} ranks, but " if ranks > 1 else ""
+        sys.stderr.write(f"tcltorch_mpi: {where}the MPI library cannot be loaded ({exc}); "
+                         "install it with: pip install 'tcltorch_mpi[mpich]'\n")
+        raise SystemExit(1) from None
+
+
+MPI = _load_mpi()
 
 WORLD = MPI.COMM_WORLD
 

@@ -189,3 +189,16 @@ def test_a_failing_rank_ends_the_whole_job_promptly(tmp_path, waiting_in):
     assert "[rank 2] deliberate failure" in result.stderr
     assert "not reached" not in result.stdout
     assert ended - failed_at < 5000, f"the job took {ended - failed_at:.0f} ms to end"
+
+
+def test_missing_mpi_library_is_a_clear_one_line_error(tmp_path):
+    broken = tmp_path / "mpi4py"
+    broken.mkdir()
+    (broken / "__init__.py").write_text('raise ImportError("libmpi.so.12: cannot open shared object file")\n')
+    env = {"PYTHONPATH": str(tmp_path)}
+    alone = run_file(ROOT / "examples" / "all_to_all.tcl", env=env)
+    launched = run_file(ROOT / "examples" / "all_to_all.tcl", env={**env, "PMI_SIZE": "4"})
+    for result in (alone, launched):
+        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+        assert "the MPI library cannot be loaded (libmpi.so.12" in result.stderr
+    assert "the launcher started 4 ranks" in launched.stderr
