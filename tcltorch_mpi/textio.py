@@ -5,12 +5,13 @@ import warnings
 import numpy as np
 import torch
 
+from . import dtypes
 from .errors import CommandError
 
 _NESTING = ("{", '"', "\\")
 
 
-def _leaves(tk, text, depth=0):
+def _leaves(tk, text):
     """Flatten a (possibly nested) Tcl list: (leaf strings, shape)."""
     items = tk.splitlist(text)
     nested = [len(sub) != 1 or sub[0] != item for item in items for sub in [tk.splitlist(item)]]
@@ -20,7 +21,7 @@ def _leaves(tk, text, depth=0):
         raise CommandError("Invalid data: nested lists must all have the same depth")
     leaves, shape = [], None
     for item in items:
-        sub_leaves, sub_shape = _leaves(tk, item, depth + 1)
+        sub_leaves, sub_shape = _leaves(tk, item)
         if shape is None:
             shape = sub_shape
         elif sub_shape != shape:
@@ -58,9 +59,12 @@ def parse(tk, text, dtype):
                 warnings.simplefilter("error")
                 try:
                     values = np.fromstring(text, dtype=wide, sep=" ")
-                    return values, [values.size]
                 except (ValueError, DeprecationWarning):
-                    pass
+                    values = None
+            # numpy saturates integers that overflow: let Tcl read those exactly.
+            if values is not None and not (wide is np.int64 and values.size and
+                                           (values.max() == _INT64.max or values.min() == _INT64.min)):
+                return _in_range(values, dtype), [values.size]
         leaves, shape = list(tk.splitlist(text)), None
     else:
         leaves, shape = _leaves(tk, text)
@@ -73,8 +77,21 @@ def parse(tk, text, dtype):
         try:
             array = np.asarray(values, dtype=np.float64 if dtype.is_floating_point else np.int64)
         except OverflowError:
-            raise CommandError(f"Invalid data: a value does not fit in {dtype}") from None
-    return array, shape or [array.size]
+            raise CommandError(f"Invalid data: a value does not fit in {dtypes.DISPLAY[dtype]}") from None
+    return _in_range(array, dtype), shape or [array.size]
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def _in_range(values, dtype):
+    """Integers that the dtype cannot hold are an error, not a silent wrap-around."""
+    if values.size and values.dtype == np.int64 and dtype not in (torch.int64, torch.bool):
+        limits = torch.iinfo(dtype)
+        if values.min() < limits.min or values.max() > limits.max:
+            raise CommandError(f"Invalid data: a value does not fit in {dtypes.DISPLAY[dtype]} "
+                               f"({limits.min}..{limits.max})")
+    return values
 
 
 # Significant digits to try, fewest first: the first that reads back as the same

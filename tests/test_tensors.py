@@ -78,6 +78,11 @@ def test_nested_lists_and_shapes(tcl):
     assert tcl.error("torch::tensor_create {1.5} int32") == 'Invalid data: expected integer, got "1.5"'
     assert tcl.eval("torch::tensor_shape [torch::tensor_create {}]") == "0"
     assert tcl.eval("torch::tensor_to_list [torch::tensor_create {0x10 7} {} int64]") == "16 7"
+    assert tcl.eval("torch::tensor_to_list [torch::tensor_create {9223372036854775807 -1} int64]") == \
+        "9223372036854775807 -1"
+    assert tcl.error("torch::tensor_create {99999999999999999999} int64") == \
+        "Invalid data: a value does not fit in Int64"
+    assert tcl.error("torch::tensor_create {1 300} uint8") == "Invalid data: a value does not fit in UInt8 (0..255)"
 
 
 def test_factories(tcl):
