@@ -108,7 +108,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     if output_splits is not None:
         _check_splits(output_splits, size, "outputSplits")
     send = buffers.wire(tensor)
-    row_bytes = send[0].nbytes if rows else send.element_size() * int(np.prod(send.shape[1:]))
+    row_bytes = send.element_size() * int(np.prod(send.shape[1:]))
     send_rows = np.asarray(input_splits, dtype=np.int64)
     if output_splits is None:
         recv_rows = np.empty(size, dtype=np.int64)
