@@ -98,21 +98,28 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
     if {$usage eq ""} {set usage [join $words]}
     set spec [list $engine $npositional $minimum $rest $options \
         $defaults $mandatory $checks [string trim "torch::$command $usage"] $prepare]
-    interp alias {} ::torch::$command {} ::tcltorch_mpi::invoke $spec
-    interp alias {} ::torch::[camel $command] {} ::tcltorch_mpi::invoke $spec
+    # Each command is the one parser below with its spec as a literal: no alias or
+    # extra call on the way to the engine.
+    set body [string map [list @spec@ [list $spec]] $::tcltorch_mpi::parser]
+    proc ::torch::$command args $body
+    proc ::torch::[camel $command] args $body
 }
 
-proc ::tcltorch_mpi::invoke {spec args} {
-    lassign $spec engine npositional minimum rest options values mandatory checks usage prepare
-    set named $args
-    if {![regexp {^-[A-Za-z]} [lindex $args 0]]} {
+set ::tcltorch_mpi::parser {
+    lassign @spec@ engine npositional minimum rest options values mandatory checks usage prepare
+    set n [llength $args]
+    set named {}
+    if {[string match {-[A-Za-z]*} [lindex $args 0]]} {
+        set named $args
+    } else {
         # Positional form; named options may follow the positional values.
-        set n [llength $args]
         for {set i 1} {$i < $n} {incr i} {
-            if {[dict exists $options [lindex $args $i]]} break
+            if {[dict exists $options [lindex $args $i]]} {
+                set named [lrange $args $i end]
+                set args [lrange $args 0 $i-1]
+                break
+            }
         }
-        set named [lrange $args $i end]
-        set args [lrange $args 0 $i-1]
         if {$prepare ne ""} {
             set args [{*}$prepare $args]
         }
@@ -120,36 +127,38 @@ proc ::tcltorch_mpi::invoke {spec args} {
             set args [list {*}[lrange $args 0 $npositional-2] [lrange $args $npositional-1 end]]
         }
         set n [llength $args]
-        if {$n > $npositional || ($n < $minimum && ![llength $named])} {
+        if {$n > $npositional || ($n < $minimum && $named eq "")} {
             return -code error "Wrong number of arguments. Expected: $usage"
         }
         if {$n} {
             set values [lreplace $values 0 $n-1 {*}$args]
         }
     }
-    set n [llength $named]
-    for {set i 0} {$i < $n} {incr i 2} {
-        set option [lindex $named $i]
-        if {![dict exists $options $option]} {
-            return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
+    if {$named ne ""} {
+        set n [llength $named]
+        for {set i 0} {$i < $n} {incr i 2} {
+            set option [lindex $named $i]
+            if {![dict exists $options $option]} {
+                return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
+            }
+            if {$i + 1 == $n} {
+                return -code error "Missing value for parameter: $option"
+            }
+            lset values [dict get $options $option] [lindex $named $i+1]
         }
-        if {$i + 1 == $n} {
-            return -code error "Missing value for parameter: $option"
-        }
-        lset values [dict get $options $option] [lindex $named $i+1]
-    }
-    foreach {index option} $mandatory {
-        if {[lindex $values $index] eq $::tcltorch_mpi::required} {
-            return -code error "Required parameter missing: $option"
+        foreach {index option} $mandatory {
+            if {[lindex $values $index] eq $::tcltorch_mpi::required} {
+                return -code error "Required parameter missing: $option"
+            }
         }
     }
     foreach {index name kind check default} $checks {
         set value [lindex $values $index]
-        if {$value ne $default && ![valid $check $value]} {
+        if {$value ne $default && ![::tcltorch_mpi::valid $check $value]} {
             return -code error "Invalid $name: expected $kind, got \"$value\""
         }
     }
-    tailcall $engine {*}$values
+    $engine {*}$values
 }
 
 # The engine hands numbers over in binary: Tcl builds the list, and its text only

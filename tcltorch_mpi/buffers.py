@@ -61,30 +61,28 @@ CUDA_DIRECT, CUDA_PATH = _choose_cuda_path()
 STAGE_CPU = os.environ.get("TCLTORCH_MPI_STAGE_CPU", "") not in ("", "0")
 
 
-def _staged(device):
-    return (device.type == "cuda" and not CUDA_DIRECT) or (device.type == "cpu" and STAGE_CPU)
-
-
-def wire_device(tensor):
-    """Where MPI reads and writes the data of ``tensor``: host memory when staged."""
-    return CPU if _staged(tensor.device) else tensor.device
+def _staged(tensor):
+    return (not CUDA_DIRECT) if tensor.is_cuda else STAGE_CPU
 
 
 def empty(shape, dtype, like):
-    """A tensor MPI may write, for results of ``like``."""
-    device = wire_device(like)
-    return torch.empty(shape, dtype=dtype, device=device,
-                       pin_memory=device.type == "cpu" and like.is_cuda)
+    """A tensor MPI may write, for results of ``like`` (a tensor the user gave)."""
+    if not (like.is_cuda or STAGE_CPU):
+        return torch.empty(shape, dtype=dtype)
+    if _staged(like):
+        return torch.empty(shape, dtype=dtype, pin_memory=like.is_cuda)
+    return torch.empty(shape, dtype=dtype, device=like.device)
 
 
 def wire(tensor):
     """A contiguous tensor holding ``tensor``'s data that MPI may read."""
-    if _staged(tensor.device):
+    if not (tensor.is_cuda or STAGE_CPU):
+        return tensor if tensor.is_contiguous() else tensor.contiguous()
+    if _staged(tensor):
         return empty(tensor.shape, tensor.dtype, tensor).copy_(tensor)
-    if tensor.is_cuda:
-        # MPI reads device memory directly: kernels queued on the stream must be done.
-        torch.cuda.current_stream(tensor.device).synchronize()
-    return tensor if tensor.is_contiguous() else tensor.contiguous()
+    # MPI reads device memory directly: kernels queued on the stream must be done.
+    torch.cuda.current_stream(tensor.device).synchronize()
+    return tensor.contiguous()
 
 
 def home(result, device):

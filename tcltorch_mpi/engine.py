@@ -16,6 +16,10 @@ from .tensor_commands import TensorCommands
 NAMESPACE = "::tcltorch_mpi::engine"
 
 
+_BOOLEANS = {"0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
+_LIST_SYNTAX = frozenset(" \t\n\r\f\v{}\"\\")
+
+
 def _local_rank(world):
     node = world.Split_type(MPI.COMM_TYPE_SHARED)
     rank = node.Get_rank()
@@ -38,13 +42,24 @@ class Engine(TensorCommands, DistributedCommands):
         self.postal = Postal()
         self.devices = Devices(_local_rank(world))
         # Tcl's own readings of its values, so Python agrees with what the shim checked.
-        self.int, self.float, self.bool = tk.getint, tk.getdouble, tk.getboolean
+        self.int, self.float = tk.getint, tk.getdouble
 
     def tensor(self, handle):
         return self.tensors.get(handle)
 
+    def bool(self, text):
+        # The usual spellings without a call into Tcl (which releases the GIL).
+        known = _BOOLEANS.get(text)
+        return self.tk.getboolean(text) if known is None else known
+
+    def list(self, text):
+        """A Tcl list's items; a single plain word needs no call into Tcl."""
+        if text and _LIST_SYNTAX.isdisjoint(text):
+            return [text]
+        return self.tk.splitlist(text)
+
     def ints(self, text):
-        return [self.int(item) for item in self.tk.splitlist(text)]
+        return [self.int(item) for item in self.list(text)]
 
     def is_dtype(self, name):
         return int(dtypes.is_name(name))

@@ -162,7 +162,7 @@ class TensorCommands:
         return int(close)
 
     def tensor_free(self, handles):
-        names = self.tk.splitlist(handles)
+        names = self.list(handles)
         for name in names:
             self.tensor(name)  # all valid before any is released
         for name in names:
