@@ -7,7 +7,6 @@ Prints the tables and writes JSON, CSV and PNG plots under benchmarks/results/
 (benchmarks/results/quick/ with --quick).
 """
 
-import argparse
 import json
 import os
 import platform
@@ -18,7 +17,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from . import report
+from . import argument_parser, report
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -34,9 +33,15 @@ def powers_of_four(first, last):
 
 # 8 B, then 16 B ... 64 MiB in powers of 4: both ends of the issue's range, and 256 KiB.
 FULL = {"ranks": [2, 4], "sizes": [8] + powers_of_four(16, 64 << 20), "small_ranks": [1, 2, 3, 4],
-        "repetitions": 7, "batch_seconds": 0.02, "elements": 1_000_000, "bulk_repetitions": 3}
-QUICK = {"ranks": [2], "sizes": [8, 4096, 256 << 10], "small_ranks": [1, 2],
+        "repetitions": 9, "batch_seconds": 0.04, "elements": 1_000_000, "bulk_repetitions": 3}
+QUICK = {"ranks": [2], "sizes": [8, 4096, 256 << 10], "small_ranks": [2],
          "repetitions": 3, "batch_seconds": 0.005, "elements": 1_000_000, "bulk_repetitions": 1}
+
+
+# MPICH's shared-memory collectives, which it uses at MPI_THREAD_SINGLE (the runner's
+# level), spin on flags without yielding: with more ranks than cores the spinning rank
+# holds the core its peer needs (4 ranks on 2 cores: a 1 MiB all_reduce ~1 s, not ~2.5 ms).
+OVERSUBSCRIBED = {"MPIR_CVAR_DEVICE_COLLECTIVES": "none"}
 
 
 def mpirun():
@@ -45,20 +50,40 @@ def mpirun():
     return str(beside) if beside.exists() else "mpirun"
 
 
+def mpi_settings(ranks):
+    """Environment added for a run on ``ranks`` ranks: OVERSUBSCRIBED when there are
+    more ranks than cores, unless the caller set those variables already."""
+    if ranks <= os.cpu_count():
+        return {}
+    return {name: value for name, value in OVERSUBSCRIBED.items() if name not in os.environ}
+
+
 def run_worker(ranks, mode, *options):
     """Runs benchmarks.worker on ``ranks`` ranks and returns what rank 0 wrote."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "figures.json"
         command = [mpirun(), "-n", str(ranks), sys.executable, "-m", "benchmarks.worker", mode,
                    "--out", str(out), *map(str, options)]
-        subprocess.run(command, cwd=HERE.parent, check=True)
+        subprocess.run(command, cwd=HERE.parent, check=True, env={**os.environ, **mpi_settings(ranks)})
         return json.loads(out.read_text())
 
 
 def machine():
     packages = {name: _version(name) for name in ("torch", "mpi4py", "mpich", "numpy")}
     return {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-            **packages, "load_average_before": os.getloadavg()[0]}
+            **packages, "commit": _commit(), "load_average_before": os.getloadavg()[0]}
+
+
+def _commit():
+    """The checkout measured: its commit, marked + when the working tree differs."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+                              capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                               text=True, capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
 
 
 def _version(package):
@@ -70,7 +95,8 @@ def _version(package):
 
 def run(plan):
     started = time.time()
-    results = {"machine": machine(), "plan": plan, "collectives": [], "small_all_to_all": []}
+    results = {"machine": machine(), "plan": plan, "collectives": [], "small_all_to_all": [],
+               "mpi_settings": {ranks: mpi_settings(ranks) for ranks in plan["ranks"] + plan["small_ranks"]}}
     timing = ["--repetitions", plan["repetitions"], "--batch-seconds", plan["batch_seconds"]]
     sizes = ",".join(map(str, plan["sizes"]))
     for ranks in plan["ranks"]:
@@ -86,8 +112,7 @@ def run(plan):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser("python -m benchmarks", __doc__)
     parser.add_argument("--quick", action="store_true",
                         help="a few sizes, short batches, 2 ranks: a smoke run of well under a minute")
     parser.add_argument("--ranks", type=int, nargs="+", metavar="N",

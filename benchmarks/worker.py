@@ -6,18 +6,17 @@ Every rank times; rank 0 writes the figures (JSON) to F. Modes:
   bulk    torch::tensor_create / torch::tensor_to_list of many floats (one process)
 """
 
-import argparse
 import json
 import statistics
 import sys
 import time
 
-from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
+import numpy as np
 
-import numpy as np  # noqa: E402
+from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
 from mpi4py import MPI  # noqa: E402
 
-from . import COLLECTIVES, FLOAT_BYTES  # noqa: E402
+from . import COLLECTIVES, FLOAT_BYTES, argument_parser  # noqa: E402
 from .implementations import Gloo, RawMpi4py, TclTorch  # noqa: E402
 
 SMALL_FLOATS = 8
@@ -107,13 +106,14 @@ def small(session, settings):
 
 def bulk(session, settings):
     """Seconds to turn a Tcl list of n doubles into a tensor and a tensor into a list.
-    Each tensor_create gets a freshly built list, so Tcl's text of it is not cached."""
+    Each tensor_create gets a freshly built list, so Tcl's text of it is not cached;
+    the list from tensor_to_list is used as a list (llength), never printed whole."""
     tk, n, create, to_list = session.tk, settings.elements, [], []
     tk.eval(f"set source [torch::randn {{{n}}}]")
     for _ in range(settings.repetitions):
         tk.eval(f"set values [lmap x [lrepeat {n} 0] {{expr {{rand()}}}}]")
         create.append(timed(tk, "torch::tensor_free [torch::tensor_create $values float32]"))
-        to_list.append(timed(tk, "string length [torch::tensor_to_list $source]"))
+        to_list.append(timed(tk, "llength [torch::tensor_to_list $source]"))
     return {"elements": n, "tensor_create_s": statistics.median(create),
             "tensor_to_list_s": statistics.median(to_list)}
 
@@ -135,14 +135,14 @@ MODES = {"sweep": sweep, "small": small, "bulk": bulk}
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser("python -m benchmarks.worker", __doc__)
     parser.add_argument("mode", choices=MODES)
     parser.add_argument("--out", required=True, help="JSON file rank 0 writes")
     parser.add_argument("--sizes", type=lambda text: [int(s) for s in text.split(",")], default=[],
                         help="message sizes in bytes per rank, comma-separated")
-    parser.add_argument("--repetitions", type=int, default=7, help="timed batches per figure (after one warm-up)")
-    parser.add_argument("--batch-seconds", type=float, default=0.02, help="how long one batch should last")
+    parser.add_argument("--repetitions", type=int, default=7,
+                        help="timed batches per figure after a warm-up one (bulk: timed rounds)")
+    parser.add_argument("--batch-seconds", type=float, default=0.02, help="how long a batch should last")
     parser.add_argument("--max-batch-calls", type=int, default=2000, help="calls per batch at most")
     parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
     return parser.parse_args(argv)
