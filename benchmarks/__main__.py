@@ -38,24 +38,10 @@ QUICK = {"ranks": [2], "sizes": [8, 4096, 256 << 10], "small_ranks": [2],
          "repetitions": 3, "batch_seconds": 0.005, "elements": 1_000_000, "bulk_repetitions": 1}
 
 
-# MPICH's shared-memory collectives, which it uses at MPI_THREAD_SINGLE (the runner's
-# level), spin on flags without yielding: with more ranks than cores the spinning rank
-# holds the core its peer needs (4 ranks on 2 cores: a 1 MiB all_reduce ~1 s, not ~2.5 ms).
-OVERSUBSCRIBED = {"MPIR_CVAR_DEVICE_COLLECTIVES": "none"}
-
-
 def mpirun():
     """The launcher beside this Python (the venv's MPICH), else the one on PATH."""
     beside = Path(sys.executable).parent / "mpirun"
     return str(beside) if beside.exists() else "mpirun"
-
-
-def mpi_settings(ranks):
-    """Environment added for a run on ``ranks`` ranks: OVERSUBSCRIBED when there are
-    more ranks than cores, unless the caller set those variables already."""
-    if ranks <= os.cpu_count():
-        return {}
-    return {name: value for name, value in OVERSUBSCRIBED.items() if name not in os.environ}
 
 
 def run_worker(ranks, mode, *options):
@@ -64,7 +50,7 @@ def run_worker(ranks, mode, *options):
         out = Path(scratch) / "figures.json"
         command = [mpirun(), "-n", str(ranks), sys.executable, "-m", "benchmarks.worker", mode,
                    "--out", str(out), *map(str, options)]
-        subprocess.run(command, cwd=HERE.parent, check=True, env={**os.environ, **mpi_settings(ranks)})
+        subprocess.run(command, cwd=HERE.parent, check=True)
         return json.loads(out.read_text())
 
 
@@ -95,8 +81,7 @@ def _version(package):
 
 def run(plan):
     started = time.time()
-    results = {"machine": machine(), "plan": plan, "collectives": [], "small_all_to_all": [],
-               "mpi_settings": {ranks: mpi_settings(ranks) for ranks in plan["ranks"] + plan["small_ranks"]}}
+    results = {"machine": machine(), "plan": plan, "collectives": [], "small_all_to_all": []}
     timing = ["--repetitions", plan["repetitions"], "--batch-seconds", plan["batch_seconds"]]
     sizes = ",".join(map(str, plan["sizes"]))
     for ranks in plan["ranks"]:
