@@ -96,39 +96,50 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
     if {$engine eq ""} {set engine $command}
     if {![string match ::* $engine]} {set engine ::tcltorch_mpi::engine::$engine}
     if {$usage eq ""} {set usage [join $words]}
-    set spec [list $engine $npositional $minimum $rest $options \
-        $defaults $mandatory $checks [string trim "torch::$command $usage"] $prepare]
-    # Each command is the one parser below with its spec as a literal: no alias or
-    # extra call on the way to the engine.
-    set body [string map [list @spec@ [list $spec]] $::tcltorch_mpi::parser]
+    # A call with just its first value (a tensor handle, mostly) binds without parsing
+    # when that value needs no kind check and nothing else is required.
+    set fast [expr {$prepare eq "" && $minimum <= 1 && $npositional >= 1
+                    && [lsearch -exact -integer [lmap {i n e k d} $checks {set i}] 0] < 0}]
+    set first [expr {$rest ? {[list [lindex $args 0]]} : {[lindex $args 0]}}]
+    # Each command is the one parser below with its spec written in as literals: no
+    # alias, lookup or extra call on the way to the engine.
+    set body [string map [list @engine@ [list $engine] @npositional@ $npositional \
+        @minimum@ $minimum @rest@ $rest @options@ [list $options] @values@ [list $defaults] \
+        @mandatory@ [list $mandatory] @checks@ [list $checks] @prepare@ [list $prepare] \
+        @usage@ [list [list [string trim "torch::$command $usage"]]] @fast@ $fast @first@ $first \
+        @tail@ [lrange $defaults 1 end]] $::tcltorch_mpi::parser]
     proc ::torch::$command args $body
     proc ::torch::[camel $command] args $body
 }
 
 set ::tcltorch_mpi::parser {
-    lassign @spec@ engine npositional minimum rest options values mandatory checks usage prepare
     set n [llength $args]
+    if {@fast@ && $n == 1 && ![string match {-[A-Za-z]*} [lindex $args 0]]} {
+        return [@engine@ @first@ @tail@]
+    }
+    set values @values@
     set named {}
     if {[string match {-[A-Za-z]*} [lindex $args 0]]} {
         set named $args
     } else {
         # Positional form; named options may follow the positional values.
         for {set i 1} {$i < $n} {incr i} {
-            if {[dict exists $options [lindex $args $i]]} {
+            if {[dict exists @options@ [lindex $args $i]]} {
                 set named [lrange $args $i end]
                 set args [lrange $args 0 $i-1]
                 break
             }
         }
+        set prepare @prepare@
         if {$prepare ne ""} {
             set args [{*}$prepare $args]
         }
-        if {$rest && [llength $args] >= $npositional} {
-            set args [list {*}[lrange $args 0 $npositional-2] [lrange $args $npositional-1 end]]
+        if {@rest@ && [llength $args] >= @npositional@} {
+            set args [list {*}[lrange $args 0 @npositional@-2] [lrange $args @npositional@-1 end]]
         }
         set n [llength $args]
-        if {$n > $npositional || ($n < $minimum && $named eq "")} {
-            return -code error "Wrong number of arguments. Expected: $usage"
+        if {$n > @npositional@ || ($n < @minimum@ && $named eq "")} {
+            return -code error "Wrong number of arguments. Expected: [lindex @usage@ 0]"
         }
         if {$n} {
             set values [lreplace $values 0 $n-1 {*}$args]
@@ -138,27 +149,27 @@ set ::tcltorch_mpi::parser {
         set n [llength $named]
         for {set i 0} {$i < $n} {incr i 2} {
             set option [lindex $named $i]
-            if {![dict exists $options $option]} {
-                return -code error "Unknown parameter: $option. Valid parameters: [dict keys $options]"
+            if {![dict exists @options@ $option]} {
+                return -code error "Unknown parameter: $option. Valid parameters: [dict keys @options@]"
             }
             if {$i + 1 == $n} {
                 return -code error "Missing value for parameter: $option"
             }
-            lset values [dict get $options $option] [lindex $named $i+1]
+            lset values [dict get @options@ $option] [lindex $named $i+1]
         }
-        foreach {index option} $mandatory {
+        foreach {index option} @mandatory@ {
             if {[lindex $values $index] eq $::tcltorch_mpi::required} {
                 return -code error "Required parameter missing: $option"
             }
         }
     }
-    foreach {index name kind check default} $checks {
+    foreach {index name kind check default} @checks@ {
         set value [lindex $values $index]
         if {$value ne $default && ![::tcltorch_mpi::valid $check $value]} {
             return -code error "Invalid $name: expected $kind, got \"$value\""
         }
     }
-    $engine {*}$values
+    @engine@ {*}$values
 }
 
 # The engine hands numbers over in binary: Tcl builds the list, and its text only
@@ -247,7 +258,7 @@ namespace eval ::tcltorch_mpi {
         define $command {{a any ! -input} {b any ! -other}}
     }
     define allclose {{a any ! -input} {b any ! -other} {?rtol? double 1e-05} {?atol? double 1e-08}}
-    define tensor_free {{tensor... list ! -tensor -tensors}}
+    define tensor_free {{tensor... any ! -tensor -tensors}}
     define tensor_count {}
     define cuda_is_available {}
     define cuda_device_count {}
