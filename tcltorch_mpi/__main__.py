@@ -68,8 +68,10 @@ def main(argv=None):
     if options.get("v"):
         import torch
 
-        from . import runtime  # first: a clear message if MPI cannot be loaded
-        from . import buffers
+        from . import (
+            buffers,
+            runtime,  # first: a clear message if MPI cannot be loaded
+        )
         cuda = buffers.CUDA_PATH if torch.cuda.is_available() else "no GPU visible"
         print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}; CUDA tensors: {cuda}")
         return 0
@@ -79,8 +81,11 @@ def main(argv=None):
 
     import tkinter
 
-    from . import runtime  # first: a clear message if MPI cannot be loaded
-    from . import guards, interp
+    from . import (
+        guards,
+        interp,
+        runtime,  # first: a clear message if MPI cannot be loaded
+    )
 
     guards.configure(check=options["check"], timeout=options["timeout"])
     tk, engine = interp.create(script, script_args)

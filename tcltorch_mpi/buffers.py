@@ -11,7 +11,8 @@ import ctypes
 import os
 
 import torch
-from mpi4py import MPI
+
+from .runtime import MPI
 
 CPU = torch.device("cpu")
 

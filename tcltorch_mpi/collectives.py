@@ -3,10 +3,10 @@ before the first byte moves, so bad local input never leaves a peer waiting."""
 
 import numpy as np
 import torch
-from mpi4py import MPI
 
 from . import buffers, dtypes, guards
 from .errors import CommandError
+from .runtime import MPI
 
 MAX_DIMS = 32
 _HEADER = MAX_DIMS + 2  # dtype code, ndim, dims...

@@ -1,8 +1,8 @@
 """dtype names as Tcl scripts write them, and the matching numpy/MPI types."""
 
 import torch
-from mpi4py.util import dtlib
 
+from . import runtime
 from .errors import invalid
 
 # Canonical name -> (torch dtype, name that tensor_dtype returns)
@@ -49,16 +49,8 @@ def numpy_dtype(dtype):
     return torch.empty(0, dtype=dtype).numpy().dtype
 
 
-def _predefined_mpi_type(dtype):
-    # dtlib returns a duplicate; MPI's predefined reductions need the predefined type.
-    duplicate = dtlib.from_numpy_dtype(numpy_dtype(dtype))
-    predefined = duplicate.decode()[0]
-    duplicate.Free()
-    return predefined
-
-
 # MPI datatype to reduce each dtype in (float16/bfloat16 are reduced as float32).
-MPI_TYPE = {dtype: _predefined_mpi_type(dtype) for dtype in DISPLAY if dtype not in WIDENED}
+MPI_TYPE = {dtype: runtime.mpi_datatype(numpy_dtype(dtype)) for dtype in DISPLAY if dtype not in WIDENED}
 
 
 def is_integral(dtype):

@@ -2,15 +2,15 @@
 registries, groups and in-flight messages, whose methods are the Tcl primitives
 ``::tcltorch_mpi::engine::<command>``."""
 
-from mpi4py import MPI
 
-from .devices import Devices
 from . import dtypes
+from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError
 from .groups import Groups
 from .p2p import Postal
 from .registry import Registry
+from .runtime import MPI
 from .tensor_commands import TensorCommands
 
 NAMESPACE = "::tcltorch_mpi::engine"

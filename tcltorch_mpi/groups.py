@@ -1,8 +1,8 @@
 """Process groups: a Tcl group name maps to an MPI communicator."""
 
-from mpi4py import MPI
 
 from .errors import CommandError
+from .runtime import MPI
 
 
 class Group:

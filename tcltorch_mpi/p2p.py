@@ -8,11 +8,11 @@ ring exchanges safe.
 """
 
 import torch
-from mpi4py import MPI
 
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
 from .errors import CommandError
+from .runtime import MPI
 
 MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
 
@@ -80,6 +80,10 @@ class ReceiveRequest:
 
     def wait(self):
         if self.data_request is None:
+            if self.comm.Get_size() == 1 and not self.header_arrived():
+                self.postal.cancel(self)
+                raise CommandError(f"{self.what} can never complete: the group has one process "
+                                   "and no matching message was sent")
             guards.complete(self.header_request, self.what, self.status)
             self.postal.advance(until=self)
         guards.complete(self.data_request, self.what)
@@ -140,6 +144,12 @@ class Postal:
                 receive.post_data()
             if receive is until:
                 return
+
+    def cancel(self, receive):
+        """Withdraw a receive whose header has not arrived."""
+        receive.header_request.Cancel()
+        receive.header_request.Wait()
+        self._receiving.remove(receive)
 
     def drain(self):
         """Complete the blocking sends still in flight (before MPI shuts down)."""

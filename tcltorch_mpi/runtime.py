@@ -47,15 +47,31 @@ def _load_mpi():
         return MPI
     except (ImportError, RuntimeError, OSError) as exc:
         ranks = _launcher_count(_LAUNCHER_SIZES)
-        where = f"the launcher started {ranks} ranks, but " if ranks > 1 else ""
-        sys.stderr.write(f"tcltorch_mpi: {where}the MPI library cannot be loaded ({exc}); "
-                         "install it with: pip install 'tcltorch_mpi[mpich]'\n")
-        raise SystemExit(1) from None
+        if ranks > 1:
+            sys.stderr.write(f"tcltorch_mpi: the launcher started {ranks} ranks, but the MPI library "
+                             f"cannot be loaded ({exc}); install it: pip install 'tcltorch_mpi[mpich]'\n")
+            raise SystemExit(1) from None
+        sys.stderr.write(f"tcltorch_mpi: the MPI library cannot be loaded ({exc}); "
+                         "running as one process\n")
+        from . import lone
+        return lone
 
 
 MPI = _load_mpi()
 
 WORLD = MPI.COMM_WORLD
+
+
+def mpi_datatype(numpy_dtype):
+    """The predefined MPI datatype of a numpy dtype (MPI's reductions need predefined
+    types; mpi4py's dtlib returns a duplicate)."""
+    if MPI.__name__.endswith("lone"):
+        return MPI.BYTE  # one process: a reduction is a copy
+    from mpi4py.util import dtlib
+    duplicate = dtlib.from_numpy_dtype(numpy_dtype)
+    predefined = duplicate.decode()[0]
+    duplicate.Free()
+    return predefined
 
 
 def abort(code=1):

@@ -77,7 +77,17 @@ def test_uncaught_error_reports_rank_and_error_info(tmp_path):
     assert '"inner"' in result.stderr and "Traceback" not in result.stderr
 
 
-def test_one_process_collectives_act_on_a_group_of_one(tmp_path):
+def without_mpi_library(tmp_path):
+    """Environment in which `import mpi4py` fails as it does when libmpi is missing."""
+    broken = tmp_path / "broken" / "mpi4py"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("libmpi.so.12: cannot open shared object file")\n')
+    return {"PYTHONPATH": str(broken.parent)}
+
+
+@pytest.mark.parametrize("mpi_library", ["loaded", "missing"])
+def test_one_process_collectives_act_on_a_group_of_one(tmp_path, mpi_library):
+    env = without_mpi_library(tmp_path) if mpi_library == "missing" else {}
     result = run("""
         set t [torch::tensor_create {{1 2} {3 4}} {} int32]
         foreach command {distributed_all_to_all distributed_all_reduce distributed_broadcast
@@ -89,13 +99,24 @@ def test_one_process_collectives_act_on_a_group_of_one(tmp_path):
         torch::distributed_send $t 0
         puts "self [torch::tensor_to_list [torch::distributed_wait $r]]"
         puts "[torch::get_rank] [torch::get_world_size] [torch::is_distributed]"
-    """, tmp_path)
+        torch::distributed_new_group solo {0}
+        torch::distributed_split_group halves 0
+        puts "groups [torch::get_world_size solo] [torch::get_world_size halves]"
+        puts "stuck [catch {torch::distributed_recv {1} 0 99} message] $message"
+        torch::distributed_send [torch::ones {1}] 0 99
+        puts "later [torch::tensor_to_list [torch::distributed_recv {1} 0 99]]"
+    """, tmp_path, env=env)
     assert result.returncode == 0, result.stderr
+    if mpi_library == "missing":
+        assert result.stderr == ("tcltorch_mpi: the MPI library cannot be loaded (libmpi.so.12: cannot open "
+                                 "shared object file); running as one process\n")
     assert result.stdout.splitlines() == [
         "distributed_all_to_all 2 2 1 2 3 4", "distributed_all_reduce 2 2 1 2 3 4",
         "distributed_broadcast 2 2 1 2 3 4", "distributed_all_gather 1 2 2 1 2 3 4",
         "distributed_scatter 2 2 1 2 3 4", "distributed_reduce_scatter 2 2 1 2 3 4",
-        "self 1 2 3 4", "0 1 0"]
+        "self 1 2 3 4", "0 1 0", "groups 1 1",
+        "stuck 1 recv from rank 0 (tag 99) on the world group can never complete: the group has "
+        "one process and no matching message was sent", "later 1.0"]
 
 
 SPEC_SNIPPETS = """
@@ -191,14 +212,9 @@ def test_a_failing_rank_ends_the_whole_job_promptly(tmp_path, waiting_in):
     assert ended - failed_at < 5000, f"the job took {ended - failed_at:.0f} ms to end"
 
 
-def test_missing_mpi_library_is_a_clear_one_line_error(tmp_path):
-    broken = tmp_path / "mpi4py"
-    broken.mkdir()
-    (broken / "__init__.py").write_text('raise ImportError("libmpi.so.12: cannot open shared object file")\n')
-    env = {"PYTHONPATH": str(tmp_path)}
-    alone = run_file(ROOT / "examples" / "all_to_all.tcl", env=env)
-    launched = run_file(ROOT / "examples" / "all_to_all.tcl", env={**env, "PMI_SIZE": "4"})
-    for result in (alone, launched):
-        assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
-        assert "the MPI library cannot be loaded (libmpi.so.12" in result.stderr
-    assert "the launcher started 4 ranks" in launched.stderr
+def test_missing_mpi_library_under_a_launcher_is_a_clear_error(tmp_path):
+    env = {**without_mpi_library(tmp_path), "PMI_SIZE": "4"}
+    result = run_file(ROOT / "examples" / "all_to_all.tcl", env=env)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("tcltorch_mpi: the launcher started 4 ranks, but the MPI library "
+                                    "cannot be loaded (libmpi.so.12")
