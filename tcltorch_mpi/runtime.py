@@ -3,6 +3,7 @@
 import ctypes
 import os
 import sys
+import time
 
 # Launcher variables that give the number of ranks (MPICH/Hydra, Open MPI, PMIx, Slurm).
 _LAUNCHER_SIZES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_STEP_NUM_TASKS")
@@ -74,11 +75,17 @@ def mpi_datatype(numpy_dtype):
     return predefined
 
 
+# Time for the launcher to forward what a failing rank printed before MPI_Abort
+# makes it tear the job down (under load, Hydra can drop output still in the pipes).
+_FORWARD_SECONDS = 0.3
+
+
 def abort(code=1):
     """End every rank now: never leave one waiting in a collective."""
     sys.stdout.flush()
     sys.stderr.flush()
     if WORLD.Get_size() > 1:
+        time.sleep(_FORWARD_SECONDS)
         WORLD.Abort(code)
     os._exit(code)
 
