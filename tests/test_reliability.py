@@ -69,6 +69,9 @@ MISMATCHES = """
     try {torch::distributed_all_reduce [torch::ones 4 [expr {$r == 2 ? "int32" : "float32"}]]}
     try {torch::distributed_broadcast [torch::ones 4] [expr {$r == 0 ? 1 : 0}]}
     try {torch::distributed_all_reduce [torch::ones 4]}
+    try {torch::distributed_all_to_all [torch::ones {6 2}]}
+    try {torch::distributed_all_to_all [torch::ones 3] -inputSplits {1 1 1}}
+    try {torch::distributed_barrier}
 """
 
 
@@ -81,7 +84,7 @@ def test_check_mode_names_the_ranks_that_differ(tmp_path):
                 prefix + "all_to_all: rank 1 sends 0 rows to rank 1, which expects 1",
                 prefix + "all_reduce: rank 0 has dtype Float32, rank 2 has dtype Int32",
                 prefix + "broadcast: rank 0 has root 1, rank 1 has root 0",
-                "ok"]
+                "ok", "ok", "ok", "ok"]
     assert by_rank(result.stdout) == {r: expected for r in range(3)}
 
 
