@@ -218,3 +218,22 @@ def test_missing_mpi_library_under_a_launcher_is_a_clear_error(tmp_path):
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("tcltorch_mpi: the launcher started 4 ranks, but the MPI library "
                                     "cannot be loaded (libmpi.so.12")
+
+
+def test_a_non_editable_install_runs_from_the_wheel(tmp_path):
+    """The shim ships inside the wheel: an installed copy finds it without the checkout."""
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "wheel"),
+                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next((tmp_path / "wheel").glob("tcltorch_mpi-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(tmp_path / "site"), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "tcltorch_mpi", str(ROOT / "examples" / "all_to_all.tcl")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "rank 0 sent     0 1\nrank 0 received 0 1\n"
+    located = subprocess.run([sys.executable, "-c", "import tcltorch_mpi.interp as i; print(i.shim_dir())"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
+    assert located.stdout.strip() == str(tmp_path / "site" / "tcltorch_mpi" / "shim")
