@@ -1,21 +1,21 @@
 # tcltorch_mpi shim: every torch:: command is declared once below, in one table,
 # and one generic parser turns positional or named calls (or positional values
-# followed by named options) into a call of the
-# engine primitive ::tcltorch_mpi::engine::<command> with every value in order.
+# followed by named options) into a call of the engine primitive
+# ::tcltorch_mpi::engine::<command> with every value in order.
 #
 # A parameter is {word kind default ?option ...?}:
 #   word     name      required positional
 #            ?name?    optional positional
 #            -name     named only
 #            name...   required, takes all remaining positional arguments as a list
-#   kind     int double bool ints list (checked here), or any (checked by the engine)
+#   kind     int double bool ints (checked here), or any (checked by the engine)
 #   default  value when not given; ! means required in the named form too
 #   options  the named spellings; by default -camelCase of the name
 
 package require Tcl 8.6
 namespace eval ::tcltorch_mpi {
     variable required "\x00required"
-    variable expected {int integer double number bool boolean ints {list of integers} list list}
+    variable expected {int integer double number bool boolean ints {list of integers}}
 }
 namespace eval ::torch {}
 
@@ -33,7 +33,6 @@ proc ::tcltorch_mpi::valid {kind value} {
         int    {return [string is entier -strict $value]}
         double {return [string is double -strict $value]}
         bool   {return [string is boolean -strict $value]}
-        list   {return [string is list $value]}
         ints {
             if {![string is list $value]} {return 0}
             foreach item $value {
@@ -119,12 +118,15 @@ set ::tcltorch_mpi::parser {
     }
     set values @values@
     set named {}
+    set bound 0
     if {[string match {-[A-Za-z]*} [lindex $args 0]]} {
         set named $args
     } else {
-        # Positional form; named options may follow the positional values.
+        # Positional form; named options may follow the positional values. An option
+        # is a word like -name that is not a number (-1 and -Inf are values).
         for {set i 1} {$i < $n} {incr i} {
-            if {[dict exists @options@ [lindex $args $i]]} {
+            set word [lindex $args $i]
+            if {[string match {-[A-Za-z]*} $word] && ![string is double $word]} {
                 set named [lrange $args $i end]
                 set args [lrange $args 0 $i-1]
                 break
@@ -144,8 +146,12 @@ set ::tcltorch_mpi::parser {
         if {$n} {
             set values [lreplace $values 0 $n-1 {*}$args]
         }
+        set bound $n
     }
     if {$named ne ""} {
+        if {![dict size @options@]} {
+            return -code error "Wrong number of arguments. Expected: [lindex @usage@ 0]"
+        }
         set n [llength $named]
         for {set i 0} {$i < $n} {incr i 2} {
             set option [lindex $named $i]
@@ -155,7 +161,11 @@ set ::tcltorch_mpi::parser {
             if {$i + 1 == $n} {
                 return -code error "Missing value for parameter: $option"
             }
-            lset values [dict get @options@ $option] [lindex $named $i+1]
+            set index [dict get @options@ $option]
+            if {$index < $bound} {
+                return -code error "Parameter given twice: $option (also by position)"
+            }
+            lset values $index [lindex $named $i+1]
         }
         foreach {index option} @mandatory@ {
             if {[lindex $values $index] eq $::tcltorch_mpi::required} {

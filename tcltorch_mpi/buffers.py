@@ -14,8 +14,6 @@ import torch
 
 from .runtime import MPI
 
-CPU = torch.device("cpu")
-
 
 def _loaded_mpi_libraries():
     with open("/proc/self/maps") as maps:
@@ -75,15 +73,18 @@ def empty(shape, dtype, like):
     return torch.empty(shape, dtype=dtype, device=like.device)
 
 
-def wire(tensor):
-    """A contiguous tensor holding ``tensor``'s data that MPI may read."""
+def wire(tensor, dtype=None):
+    """A contiguous tensor holding ``tensor``'s data (as ``dtype``) that MPI may read."""
+    if dtype is not None:
+        tensor = tensor.to(dtype)
     if not (tensor.is_cuda or STAGE_CPU):
         return tensor if tensor.is_contiguous() else tensor.contiguous()
     if _staged(tensor):
         return empty(tensor.shape, tensor.dtype, tensor).copy_(tensor)
-    # MPI reads device memory directly: kernels queued on the stream must be done.
+    tensor = tensor.contiguous()
+    # MPI reads device memory directly: every kernel producing it must be done.
     torch.cuda.current_stream(tensor.device).synchronize()
-    return tensor.contiguous()
+    return tensor
 
 
 def home(result, device):

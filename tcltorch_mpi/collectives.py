@@ -77,7 +77,7 @@ def _check_splits(splits, size, what):
     if len(splits) != size:
         raise CommandError(f"Invalid {what}: expected {size} sizes (one per rank), got {len(splits)}")
     if any(s < 0 for s in splits):
-        raise CommandError(f"Invalid {what}: sizes must not be negative, got {splits}")
+        raise CommandError(f"Invalid {what}: sizes must not be negative, got {{{' '.join(map(str, splits))}}}")
 
 
 def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking=False):
@@ -116,11 +116,13 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     else:
         recv_rows = np.asarray(output_splits, dtype=np.int64)
     out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
+    if output_splits is not None:
+        out.zero_()  # rows a peer does not send (a wrong -outputSplits) read as zeros, not garbage
     send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
     send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
     recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
     if nonblocking:
-        return comm.Ialltoallv(send_spec, recv_spec), out, (send, send_counts, recv_counts)
+        return comm.Ialltoallv(send_spec, recv_spec), out, send
     guards.collective(group, "all_to_all", "Alltoallv", send_spec, recv_spec)
     return buffers.home(out, tensor.device)
 
@@ -129,7 +131,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
 
 def all_reduce(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
-    send = buffers.wire(tensor).to(reduction.dtype)
+    send = buffers.wire(tensor, reduction.dtype)
     out = torch.empty_like(send)
     guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
                       buffers.spec(out, reduction.datatype), reduction.op)
@@ -139,7 +141,7 @@ def all_reduce(group, tensor, op_name):
 def reduce_scatter(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
     _check_divisible(tensor, group.size, "reduce_scatter")
-    send = buffers.wire(tensor).to(reduction.dtype)
+    send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty((send.shape[0] // group.size, *send.shape[1:]), send.dtype, tensor)
     guards.collective(group, "reduce_scatter", "Reduce_scatter_block", buffers.spec(send, reduction.datatype),
                       buffers.spec(out, reduction.datatype), reduction.op)
@@ -167,10 +169,20 @@ def empty_header():
 
 
 def _root_header(group, command, tensor, root):
-    """Broadcast root's dtype and shape: every rank receives what root has."""
-    header = encode_header(tensor) if group.rank == root else empty_header()
+    """Broadcast root's dtype and shape: every rank receives what root has, or
+    root's verdict that it cannot send, so that every rank raises the same error."""
+    header = empty_header()
+    if group.rank == root:
+        header = encode_header(tensor) if tensor.dim() <= MAX_DIMS else _refusal(header)
     guards.collective(group, command, "Bcast", [header, MPI.INT64_T], root)
+    if header[1] < 0:
+        raise CommandError(f"{command}: rank {root}'s tensor has more than {MAX_DIMS} dimensions")
     return decode_header(header)
+
+
+def _refusal(header):
+    header[1] = -1
+    return header
 
 
 def broadcast(group, tensor, root):

@@ -29,6 +29,8 @@ def _local_rank(world):
 
 def _message(exc):
     """A failure from torch or MPI as a one-line Tcl error, without Python class names."""
+    if isinstance(exc, MPI.Exception):
+        return f"MPI error: {exc.Get_error_string().strip().splitlines()[0]}"
     text = str(exc).strip().splitlines()
     return text[0] if text else "internal error"
 

@@ -20,6 +20,13 @@ class Group:
         return f'group "{self.name}"' if self.name else "the world group"
 
 
+def _tcl(value):
+    """A Python value as a script would write it: lists in braces."""
+    if isinstance(value, (list, tuple)):
+        return "{" + " ".join(_tcl(item) for item in value) + "}"
+    return str(value)
+
+
 def agree(comm, command, args, local_error):
     """Every rank reaches the same verdict: raise on all ranks if any rank objects
     or if the ranks were not given the same arguments."""
@@ -30,7 +37,7 @@ def agree(comm, command, args, local_error):
     for rank, (other, _) in enumerate(views):
         if other != views[0][0]:
             raise CommandError(f"{command}: ranks were given different arguments: "
-                               f"rank 0 gave {views[0][0]}, rank {rank} gave {other}")
+                               f"rank 0 gave {_tcl(views[0][0])}, rank {rank} gave {_tcl(other)}")
 
 
 class Groups:
@@ -63,9 +70,9 @@ class Groups:
             if not ranks:
                 error = "Invalid ranks: expected at least one world rank"
             elif len(set(ranks)) != len(ranks):
-                error = f"Invalid ranks: {ranks} lists a rank twice"
+                error = f"Invalid ranks: {_tcl(ranks)} lists a rank twice"
             elif not all(0 <= r < size for r in ranks):
-                error = f"Invalid ranks: {ranks} has a rank outside 0..{size - 1}"
+                error = f"Invalid ranks: {_tcl(ranks)} has a rank outside 0..{size - 1}"
         agree(self.world, "distributed_new_group", (name, ranks), error)
         world_group = self.world.Get_group()
         members = world_group.Incl(ranks)

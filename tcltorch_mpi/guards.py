@@ -65,8 +65,22 @@ def _shape_text(shape):
     return "{" + " ".join(map(str, shape)) + "}"
 
 
+def _split_lists(view, size):
+    for option in ("input_splits", "output_splits"):
+        splits = view[option]
+        if splits is not None and (len(splits) != size or min(splits) < 0):
+            return option
+    return None
+
+
 def _all_to_all_rows(views, size):
     """(rows rank i sends to j, rows j expects from i or None) for every pair."""
+    for rank, view in enumerate(views):
+        option = _split_lists(view, size)
+        if option:
+            splits = " ".join(map(str, view[option]))
+            return (f"rank {rank} gives -{option.replace('_s', 'S')} {{{splits}}}, "
+                    f"not {size} sizes of zero or more")
     sends, expects = [], []
     for view in views:
         rows = view["shape"][0] if view["shape"] else 0

@@ -31,8 +31,13 @@ def create(argv0="tcltorch_mpi", argv=()):
     engine = Engine(tk, runtime.WORLD)
     engine.register()
 
-    def exit_command(code="0"):
-        status = tk.getint(code)
+    def exit_command(*args):
+        if len(args) > 1:
+            tk.call("error", 'wrong # args: should be "exit ?returnCode?"')
+        try:
+            status = tk.getint(args[0]) if args else 0
+        except tkinter.TclError:
+            tk.call("error", f'expected integer but got "{args[0]}"')
         flush_channels(tk)
         sys.stdout.flush()
         if status == 0:

@@ -60,6 +60,10 @@ def _copy(send, recv):
     target[:len(source)] = source
 
 
+class Exception(Exception):  # noqa: A001  (mpi4py's name; never raised here)
+    pass
+
+
 class Status:
     def Get_source(self):  # noqa: N802
         return 0
@@ -86,11 +90,6 @@ class Request:
     def Testall(requests):  # noqa: N802
         return all(request.Test() for request in requests)
 
-    @staticmethod
-    def Waitall(requests):  # noqa: N802
-        for request in requests:
-            request.Wait()
-
 
 class _Group:
     def __init__(self, ranks=(0,)):
@@ -105,7 +104,7 @@ class _Group:
 
 class Comm:
     def __init__(self):
-        self._mailbox = []                   # (tag, bytes) sent to oneself, in order
+        self._mailbox = []                   # messages sent to oneself, in order
 
     def Get_rank(self):  # noqa: N802
         return 0
@@ -140,11 +139,16 @@ class Comm:
 
     Scatter = Gather
 
-    def Ialltoall(self, send, recv):  # noqa: N802
-        _copy(send, recv)
-        return Request()
+    def __getattr__(self, name):
+        # Non-blocking twins (Iallreduce, Ibarrier, ...): done at once, one process.
+        if not (name.startswith("I") and name[1:2].islower()):
+            raise AttributeError(name)
+        blocking = getattr(self, name[1].upper() + name[2:])
 
-    Ialltoallv = Ialltoall
+        def start(*args):
+            blocking(*args)
+            return Request()
+        return start
 
     def allgather(self, value):
         return [value]
@@ -168,15 +172,18 @@ class Comm:
         pass
 
     def Isend(self, spec, dest, tag):  # noqa: N802
-        self._mailbox.append((tag, bytes(_memory(spec))))
-        return Request()
+        # Like MPI's self-sends, complete once received.
+        letter = {"tag": tag, "data": bytes(_memory(spec)), "received": False}
+        self._mailbox.append(letter)
+        return Request(lambda: letter["received"])
 
     def Irecv(self, spec, source, tag):  # noqa: N802
         def arrived():
-            for index, (sent_tag, data) in enumerate(self._mailbox):
-                if sent_tag == tag:
+            for index, letter in enumerate(self._mailbox):
+                if letter["tag"] == tag:
                     del self._mailbox[index]
-                    _memory(spec)[:len(data)] = data
+                    _memory(spec)[:len(letter["data"])] = letter["data"]
+                    letter["received"] = True
                     return True
             return False
         return Request(arrived)

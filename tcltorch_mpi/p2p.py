@@ -35,6 +35,7 @@ def check_peer(group, rank, what, any_source=False):
 class SendRequest:
     def __init__(self, group, tensor, dst, tag):
         self.what = f"send to rank {dst} (tag {tag}) on {group.label}"
+        self.alone = group.size == 1
         self.data = buffers.wire(tensor)
         self.header = encode_header(self.data)
         self.requests = [group.comm.Isend([self.header, MPI.INT64_T], dst, 2 * tag),
@@ -44,6 +45,9 @@ class SendRequest:
         return MPI.Request.Testall(self.requests)
 
     def wait(self):
+        if self.alone and not self.test():
+            raise CommandError(f"{self.what} can never complete: the group has one process "
+                               "and the message was not received")
         for request in self.requests:
             guards.complete(request, self.what)
         return None
@@ -70,7 +74,7 @@ class ReceiveRequest:
 
     def post_data(self):
         dtype, shape = decode_header(self.header)
-        self.result = torch.empty(shape, dtype=dtype, device=buffers.CPU)
+        self.result = torch.empty(shape, dtype=dtype)
         self.data_request = self.comm.Irecv(buffers.spec(self.result), self.status.Get_source(),
                                             2 * self.tag + 1)
 
@@ -136,14 +140,17 @@ class Postal:
 
     def advance(self, until):
         """Post the data receive of every receive up to ``until`` whose header arrived.
-        MPI matches headers in posting order, so scanning in that order keeps the data
-        receives of messages from one source in the order they were sent."""
-        for receive in list(self._receiving):
-            if receive.header_arrived():
+        MPI matches headers in posting order; testing them last to first means that when
+        a later header is seen to have arrived, every earlier one it could have matched
+        is seen too, so data receives are posted in the order their messages were sent."""
+        pending = self._receiving
+        if until in pending:
+            pending = pending[:pending.index(until) + 1]
+        arrived = [receive.header_arrived() for receive in reversed(pending)][::-1]
+        for receive, ready in zip(list(pending), arrived):
+            if ready:
                 self._receiving.remove(receive)
                 receive.post_data()
-            if receive is until:
-                return
 
     def cancel(self, receive):
         """Withdraw a receive whose header has not arrived."""
@@ -152,7 +159,9 @@ class Postal:
         self._receiving.remove(receive)
 
     def drain(self):
-        """Complete the blocking sends still in flight (before MPI shuts down)."""
+        """Complete the blocking sends still in flight (before MPI shuts down); in a
+        group of one, an unreceived message to oneself never will."""
         for send in self._sending:
-            send.wait()
+            if not (send.alone and not send.test()):
+                send.wait()
         self._sending = []

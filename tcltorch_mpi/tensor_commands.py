@@ -10,7 +10,7 @@ from . import dtypes, textio
 from .errors import CommandError
 
 
-def _shape_text(shape):
+def _dims(shape):
     return tuple(int(d) for d in shape)
 
 
@@ -60,7 +60,7 @@ class TensorCommands:
         return self._filled(torch.empty, shape, self._dtype(dtype), device, requires_grad)
 
     def full(self, shape, value, dtype, device):
-        fill = self.float(value)
+        fill = self._number(value)  # an integer stays exact (int64 beyond 2**53)
         return self._filled(lambda size, **kw: torch.full(size, fill, **kw), shape, self._dtype(dtype), device)
 
     def randn(self, shape, device, dtype):
@@ -84,11 +84,14 @@ class TensorCommands:
         return self.tensors.add(tensor)
 
     def manual_seed(self, seed):
-        torch.manual_seed(self.int(seed))
+        seed = self.int(seed)
+        if not -2**63 <= seed < 2**64:
+            raise CommandError(f"Invalid seed: expected a 64-bit integer, got {seed}")
+        torch.manual_seed(seed)
         return ""
 
     def tensor_shape(self, handle):
-        return _shape_text(self.tensor(handle).shape)
+        return _dims(self.tensor(handle).shape)
 
     def tensor_dtype(self, handle):
         return dtypes.DISPLAY[self.tensor(handle).dtype]

@@ -137,3 +137,20 @@ def test_handles_with_special_characters_do_not_inject(tcl):
         assert tcl.eval("catch {torch::tensor_shape $name} m") == "1"
         assert tcl.tk.getvar("m") == f"Invalid tensor name: {name}"
     assert tcl.eval("set ::hit") == "0"
+
+
+def test_options_after_positional_values(tcl):
+    t = tcl.create([1, 2, 3, 4], "int32")
+    assert tcl.error(f"torch::distributed_all_to_all {t} -foo 1").startswith("Unknown parameter: -foo. Valid")
+    assert tcl.error(f"torch::tensor_reshape {t} {{2 2}} -shape {{4 1}}") == (
+        "Parameter given twice: -shape (also by position)")
+    assert tcl.error(f"torch::tensor_free {t} {t} -tensor {t}") == "Parameter given twice: -tensor (also by position)"
+    assert tcl.eval(f"torch::tensor_to_list [torch::full {{2}} -Inf float64]") == "-Inf -Inf"
+    assert tcl.error("torch::is_distributed -foo") == "Wrong number of arguments. Expected: torch::is_distributed"
+
+
+def test_exit_and_full_read_values_as_tcl_does(tcl):
+    assert tcl.error("exit 1 2") == 'wrong # args: should be "exit ?returnCode?"'
+    assert tcl.error("exit x") == 'expected integer but got "x"'
+    assert tcl.eval("torch::tensor_to_list [torch::full {1} 9007199254740993 int64]") == "9007199254740993"
+    assert tcl.error("torch::manual_seed 99999999999999999999999").startswith("Invalid seed")

@@ -72,6 +72,7 @@ MISMATCHES = """
     try {torch::distributed_all_to_all [torch::ones {6 2}]}
     try {torch::distributed_all_to_all [torch::ones 3] -inputSplits {1 1 1}}
     try {torch::distributed_barrier}
+    try {torch::distributed_all_to_all [torch::ones 3] -inputSplits [expr {$r == 2 ? {1 2} : {1 1 1}}]}
 """
 
 
@@ -84,7 +85,8 @@ def test_check_mode_names_the_ranks_that_differ(tmp_path):
                 prefix + "all_to_all: rank 1 sends 0 rows to rank 1, which expects 1",
                 prefix + "all_reduce: rank 0 has dtype Float32, rank 2 has dtype Int32",
                 prefix + "broadcast: rank 0 has root 1, rank 1 has root 0",
-                "ok", "ok", "ok", "ok"]
+                "ok", "ok", "ok", "ok",
+                prefix + "all_to_all: rank 2 gives -inputSplits {1 2}, not 3 sizes of zero or more"]
     assert by_rank(result.stdout) == {r: expected for r in range(3)}
 
 

@@ -88,6 +88,8 @@ def without_mpi_library(tmp_path):
 @pytest.mark.parametrize("mpi_library", ["loaded", "missing"])
 def test_one_process_collectives_act_on_a_group_of_one(tmp_path, mpi_library):
     env = without_mpi_library(tmp_path) if mpi_library == "missing" else {}
+    # The stand-in MPI of a missing library also serves the non-blocking calls timeouts use.
+    options = ("--timeout", "30") if mpi_library == "missing" else ()
     result = run("""
         set t [torch::tensor_create {{1 2} {3 4}} {} int32]
         foreach command {distributed_all_to_all distributed_all_reduce distributed_broadcast
@@ -105,7 +107,9 @@ def test_one_process_collectives_act_on_a_group_of_one(tmp_path, mpi_library):
         puts "stuck [catch {torch::distributed_recv {1} 0 99} message] $message"
         torch::distributed_send [torch::ones {1}] 0 99
         puts "later [torch::tensor_to_list [torch::distributed_recv {1} 0 99]]"
-    """, tmp_path, env=env)
+        set unread [torch::distributed_isend [torch::ones {1}] 0 98]
+        puts "unread [catch {torch::distributed_wait $unread} message] $message"
+    """, tmp_path, env=env, runner_options=options)
     assert result.returncode == 0, result.stderr
     if mpi_library == "missing":
         assert result.stderr == ("tcltorch_mpi: the MPI library cannot be loaded (libmpi.so.12: cannot open "
@@ -116,7 +120,9 @@ def test_one_process_collectives_act_on_a_group_of_one(tmp_path, mpi_library):
         "distributed_scatter 2 2 1 2 3 4", "distributed_reduce_scatter 2 2 1 2 3 4",
         "self 1 2 3 4", "0 1 0", "groups 1 1",
         "stuck 1 recv from rank 0 (tag 99) on the world group can never complete: the group has "
-        "one process and no matching message was sent", "later 1.0"]
+        "one process and no matching message was sent", "later 1.0",
+        "unread 1 send to rank 0 (tag 98) on the world group can never complete: the group has one "
+        "process and the message was not received"]
 
 
 SPEC_SNIPPETS = """

@@ -224,6 +224,14 @@ def test_broadcast_takes_roots_shape_and_dtype(tcl):
     assert out_of_range.startswith(f"Invalid root: {W} is not a rank of the world group")
 
 
+def test_root_refusing_to_send_is_an_error_on_every_rank(tcl):
+    deep = tcl.eval(f"torch::zeros {{{' '.join(['1'] * 33)}}}")
+    message = expect_error(tcl, f"torch::distributed_broadcast {deep} 0")
+    scattered = expect_error(tcl, f"torch::distributed_scatter {deep} 0")
+    assert message == "broadcast: rank 0's tensor has more than 32 dimensions"
+    assert scattered == "scatter: rank 0's tensor has more than 32 dimensions"
+
+
 def test_gather_and_all_gather(tcl):
     dst = W - 1
     handle = tcl.create(values(RANK, (2, 2), "int32"), "int32")
