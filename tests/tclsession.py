@@ -1,8 +1,9 @@
 """Driving a real Tcl interpreter with the torch:: commands from tests, and
 reading tensors back as numpy arrays."""
 
-import numpy as np
 import tkinter
+
+import numpy as np
 
 from tcltorch_mpi import interp
 

@@ -145,7 +145,7 @@ def test_options_after_positional_values(tcl):
     assert tcl.error(f"torch::tensor_reshape {t} {{2 2}} -shape {{4 1}}") == (
         "Parameter given twice: -shape (also by position)")
     assert tcl.error(f"torch::tensor_free {t} {t} -tensor {t}") == "Parameter given twice: -tensor (also by position)"
-    assert tcl.eval(f"torch::tensor_to_list [torch::full {{2}} -Inf float64]") == "-Inf -Inf"
+    assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
     assert tcl.error("torch::is_distributed -foo") == "Wrong number of arguments. Expected: torch::is_distributed"
 
 
