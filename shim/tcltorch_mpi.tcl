@@ -234,8 +234,9 @@ namespace eval ::tcltorch_mpi {
         define $command {{tensor any !} {dst int !} {?tag? int 0} {-group any {}}}
     }
     foreach command {distributed_recv distributed_irecv} {
-        # -shape and -dtype check what arrives; in the named form they are optional.
-        define $command {{shape ints {}} {src int !} {?tag? int 0} {-dtype any {}} {-group any {}}}
+        # -shape and -dtype check what arrives; in the named form they are optional
+        # ("*": not given, while {} expects a 0-dimensional tensor).
+        define $command {{shape ints *} {src int !} {?tag? int 0} {-dtype any {}} {-group any {}}}
     }
     define distributed_wait {{request any ! -handle}}
     define distributed_test {{request any ! -handle}}

@@ -108,7 +108,7 @@ class DistributedCommands:
         tag = self.int(tag)
         check_tag(tag)
         source = check_peer(group, self.int(src), "src", any_source=True)
-        expected_shape = self.ints(shape) if shape != "" else None
+        expected_shape = self.ints(shape) if shape != "*" else None
         expected_dtype = dtypes.parse(dtype) if dtype != "" else None
         return self.postal.irecv(group, source, tag, expected_shape, expected_dtype, devices.CPU)
 

@@ -154,3 +154,12 @@ def test_exit_and_full_read_values_as_tcl_does(tcl):
     assert tcl.error("exit x") == 'expected integer but got "x"'
     assert tcl.eval("torch::tensor_to_list [torch::full {1} 9007199254740993 int64]") == "9007199254740993"
     assert tcl.error("torch::manual_seed 99999999999999999999999").startswith("Invalid seed")
+
+
+def test_recv_shape_braces_mean_zero_dimensions(tcl):
+    tcl.eval("torch::distributed_send [torch::ones {2}] 0 5")
+    assert tcl.error("torch::distributed_recv {} 0 5") == "recv: expected shape {}, but the sender sent {2}"
+    tcl.eval("torch::distributed_send [torch::tensor_sum [torch::ones {2}]] 0 6")
+    assert tcl.eval("torch::tensor_shape [torch::distributed_recv {} 0 6]") == ""
+    tcl.eval("torch::distributed_send [torch::ones {3}] 0 7")
+    assert tcl.eval("torch::tensor_shape [torch::distributed_recv -src 0 -tag 7]") == "3"
