@@ -278,11 +278,13 @@ namespace eval ::tcltorch_mpi {
 
 # Scripts written for the LibTorch extension load it first; here the commands are built in.
 rename ::load ::tcltorch_mpi::tcl_load
-proc ::load {path args} {
+proc ::load {args} {
+    # The file is the first word after any -global/-lazy/-- switches.
+    set path [lindex [lsearch -inline -all -not -glob $args -*] 0]
     if {[string match -nocase *libtorchtcl* [file tail $path]]} {
         return
     }
-    tailcall ::tcltorch_mpi::tcl_load $path {*}$args
+    tailcall ::tcltorch_mpi::tcl_load {*}$args
 }
 
 package provide tcltorch_mpi 0.1.0

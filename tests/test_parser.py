@@ -126,6 +126,7 @@ def test_error_messages_hold_no_python_names(tcl):
 
 def test_compatibility_load_and_package_require(tcl):
     assert tcl.eval("load /opt/libtorch/lib/libtorchtcl.so") == ""
+    assert tcl.eval("load -global -- /opt/libtorch/lib/libtorchtcl.so Torchtcl") == ""
     assert tcl.eval("package require tcltorch_mpi") == "0.1.0"
     assert "couldn't load" in tcl.error("load /nonexistent/libother.so")
 
