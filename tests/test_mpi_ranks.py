@@ -1,17 +1,12 @@
 """Launch the pytest-mpi suites on real MPI ranks: tests/mpi/ on 1, 2, 3 and 4 ranks,
 the bad-input fuzzing of tests/fuzz/ on 1 and 2."""
 
-import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MPIRUN = Path(sys.executable).parent / "mpirun"
-
+from tests.test_runner import MPIRUN, launch
 
 # The staged run sends every CPU tensor through the host-staging path that CUDA
 # tensors take when MPI is not CUDA-aware, so CI covers that code without a GPU.
@@ -23,10 +18,9 @@ STAGED = {"TCLTORCH_MPI_STAGE_CPU": "1"}
     ("mpi", 3, 100, STAGED), ("fuzz", 1, 2, {}), ("fuzz", 2, 2, {})],
     ids=["mpi-1", "mpi-2", "mpi-3", "mpi-4", "mpi-3-staged", "fuzz-1", "fuzz-2"])
 def test_suite_on_real_ranks(suite, ranks, least, env):
-    command = [str(MPIRUN), "-n", str(ranks), sys.executable, "-m", "pytest", "--with-mpi", "-q",
+    command = [MPIRUN, "-n", str(ranks), sys.executable, "-m", "pytest", "--with-mpi", "-q",
                "-p", "no:cacheprovider", f"tests/{suite}"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
-                            env={**os.environ, **env})
+    result = launch(command, timeout=900, env=env)
     output = result.stdout + result.stderr
     print(output[-3000:])
     assert result.returncode == 0, output[-6000:]
