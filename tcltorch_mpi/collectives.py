@@ -173,16 +173,15 @@ def _root_header(group, command, tensor, root):
     root's verdict that it cannot send, so that every rank raises the same error."""
     header = empty_header()
     if group.rank == root:
-        header = encode_header(tensor) if tensor.dim() <= MAX_DIMS else _refusal(header)
+        if tensor.dim() <= MAX_DIMS:
+            header = encode_header(tensor)
+        else:
+            header[1] = -1  # a negative rank count: root refuses
     guards.collective(group, command, "Bcast", [header, MPI.INT64_T], root)
     if header[1] < 0:
         raise CommandError(f"{command}: rank {root}'s tensor has more than {MAX_DIMS} dimensions")
     return decode_header(header)
 
-
-def _refusal(header):
-    header[1] = -1
-    return header
 
 
 def broadcast(group, tensor, root):

@@ -25,12 +25,12 @@ def launch(command, timeout, env=None, retry_if_killed=True):
     """Run a command; under mpirun, once more if Hydra reports a rank killed by signal 9.
     On this 2-core VM a 4-rank job is, rarely (about 1 in 50), SIGKILLed after it has
     finished its work; the cause is not yet found (see the session notes)."""
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, **(env or {})})
-    if retry_if_killed and command[0] == MPIRUN and "Killed (signal 9)" in result.stdout:
-        print(f"retrying after a SIGKILLed rank:\n{result.stdout[-1000:]}")
+    for attempt in range(2 if retry_if_killed and command[0] == MPIRUN else 1):
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                                 env={**os.environ, **(env or {})})
+        if "Killed (signal 9)" not in result.stdout:
+            break
+        print(f"attempt {attempt + 1}: a rank was SIGKILLed:\n{result.stdout[-1000:]}")
     return result
 
 
