@@ -119,7 +119,9 @@ set ::tcltorch_mpi::parser {
     set values @values@
     set named {}
     set bound 0
-    if {[string match {-[A-Za-z]*} [lindex $args 0]]} {
+    # The first word's first list element is what is tested: a long list of numbers
+    # (tensor_create's data) is never turned into text here.
+    if {![catch {lindex [lindex $args 0] 0} first] && [string match {-[A-Za-z]*} $first]} {
         set named $args
     } else {
         # Positional form; named options may follow the positional values. An option
@@ -193,6 +195,16 @@ proc ::tcltorch_mpi::tensor_to_list {handle} {
     return $values
 }
 
+# A flat list of numbers for a floating dtype reaches the engine in binary: `binary
+# format` reads the numbers a script built as numbers, with no text written or parsed
+# (1M doubles: ~20 ms instead of ~200). Anything else goes as text.
+proc ::tcltorch_mpi::tensor_create {data shape dtype device requires_grad} {
+    if {[::tcltorch_mpi::engine::takes_doubles $dtype] && ![catch {binary format d* $data} doubles]} {
+        return [::tcltorch_mpi::engine::tensor_create_doubles doubles $shape $dtype $device $requires_grad]
+    }
+    ::tcltorch_mpi::engine::tensor_create $data $shape $dtype $device $requires_grad
+}
+
 # tensor_create {1 2 3} int32 ?device? ?requires_grad?: a dtype in second place means no shape.
 proc ::tcltorch_mpi::dtype_without_shape {arguments} {
     if {[llength $arguments] >= 2 && [::tcltorch_mpi::engine::is_dtype [lindex $arguments 1]]} {
@@ -248,7 +260,7 @@ namespace eval ::tcltorch_mpi {
     define tensor_create {
         {data any !} {?shape? ints {}} {?dtype? any float32} {?device? any cpu}
         {?requires_grad? bool 0}
-    } {} ::tcltorch_mpi::dtype_without_shape
+    } ::tcltorch_mpi::tensor_create ::tcltorch_mpi::dtype_without_shape
     foreach command {zeros ones empty} {
         define $command {{shape ints !} {?dtype? any float32} {?device? any cpu} {?requires_grad? bool 0}}
     }

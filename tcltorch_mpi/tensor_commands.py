@@ -4,6 +4,7 @@ Methods are named as the Tcl commands and take the string values the shim passes
 (already checked for form and primitive kinds); they return Tcl results.
 """
 
+import numpy as np
 import torch
 
 from . import dtypes, textio
@@ -34,14 +35,29 @@ class TensorCommands:
     def tensor_create(self, data, shape, dtype, device, requires_grad):
         dtype = self._dtype(dtype)
         values, data_shape = textio.parse(self.tk, data, dtype)
-        tensor = torch.from_numpy(values).to(dtype)
+        return self._created(torch.from_numpy(values), data_shape, shape, dtype, device, requires_grad)
+
+    def takes_doubles(self, dtype):
+        """Whether tensor_create may take this dtype's data as binary doubles: the
+        floating and complex dtypes (integers must stay exact beyond 2**53)."""
+        return int(not dtypes.is_integral(self._dtype(dtype)))
+
+    def tensor_create_doubles(self, variable, shape, dtype, device, requires_grad):
+        """tensor_create of a flat list the shim packed (binary format d*) into the
+        caller's ``variable``: no text is written or parsed."""
+        packed = self.tk.getvar(variable) or b""  # Tcl hands an empty value over as ""
+        values = torch.from_numpy(np.frombuffer(bytearray(packed), dtype=np.float64))
+        return self._created(values, [values.numel()], shape, self._dtype(dtype), device, requires_grad)
+
+    def _created(self, values, data_shape, shape, dtype, device, requires_grad):
+        tensor = values.to(dtype)
         if shape != "":
             shape = self.ints(shape)
             try:
                 tensor = tensor.reshape(shape)
             except RuntimeError:
                 raise CommandError(f"Invalid shape: {{{' '.join(map(str, shape))}}} does not hold "
-                                   f"the {values.size} elements of data") from None
+                                   f"the {values.numel()} elements of data") from None
         else:
             tensor = tensor.reshape(data_shape)
         return self._new(tensor.to(self.devices.parse(device)), requires_grad)

@@ -68,6 +68,22 @@ def test_bulk_million_floats(tcl):
     assert tcl.eval(f"lindex [torch::tensor_to_list {t}] end") == "0.25"
 
 
+def test_numbers_a_script_computed_arrive_bit_for_bit(tcl):
+    # A list a script built holds numbers, not text: it reaches the engine in binary.
+    tcl.eval("set thirds [lmap k {1 2 4 7 -5} {expr {$k / 3.0}}]")
+    thirds = np.array([1, 2, 4, 7, -5]) / 3.0
+    np.testing.assert_array_equal(tcl.read(tcl.eval("torch::tensor_create $thirds {} float64"), "float64"), thirds)
+    np.testing.assert_array_equal(tcl.read(tcl.eval("torch::tensor_create $thirds {5 1} float32"), "float32"),
+                                  thirds.astype(np.float32).reshape(5, 1))
+    np.testing.assert_array_equal(tcl.read(tcl.eval("torch::tensor_create $thirds complex128"), "complex128"),
+                                  thirds.astype(np.complex128))
+    assert tcl.eval("torch::tensor_shape [torch::tensor_create [lrange $thirds 0 -1] {0} float64]") == "0"
+    assert tcl.error("torch::tensor_create $thirds {2 2} float64") == \
+        "Invalid shape: {2 2} does not hold the 5 elements of data"
+    # Integer dtypes keep reading text, so that a fraction is still an error.
+    assert tcl.error("torch::tensor_create $thirds {} int64") == 'Invalid data: expected integer, got "0.3333333333333333"'
+
+
 def test_nested_lists_and_shapes(tcl):
     t = tcl.eval("torch::tensor_create {{{1 2} {3 4}} {{5 6} {7 8}}} {} int64")
     assert tcl.eval(f"torch::tensor_shape {t}") == "2 2 2"
