@@ -17,7 +17,7 @@ def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
         }
         torch::distributed_barrier
         puts "rank [torch::get_rank]: not reached"
-    """, tmp_path, ranks=3, timeout=60, retry_if_killed=False)
+    """, tmp_path, ranks=3, timeout=60)
     ended = time.time() * 1000
     killed_at = int(re.search(r"killing myself at (\d+)", result.stdout).group(1))
     assert result.returncode != 0 and "not reached" not in result.stdout
