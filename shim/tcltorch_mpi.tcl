@@ -14,7 +14,6 @@
 
 package require Tcl 8.6
 namespace eval ::tcltorch_mpi {
-    variable required "\x00required"
     variable expected {int integer double number bool boolean ints {list of integers}}
 }
 namespace eval ::torch {}
@@ -48,7 +47,6 @@ proc ::tcltorch_mpi::valid {kind value} {
 #   engine:  primitive name when it is not the command's own
 #   prepare: command prefix that rewrites a positional argument list first
 proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}} {
-    variable required
     variable expected
     set options {}
     set defaults {}
@@ -83,7 +81,7 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
             dict set options $spelling $index
         }
         if {$default eq "!"} {
-            lappend defaults $required
+            lappend defaults {}
             lappend mandatory $index [lindex $spellings 0]
         } else {
             lappend defaults $default
@@ -142,7 +140,7 @@ set ::tcltorch_mpi::parser {
             set args [list {*}[lrange $args 0 @npositional@-2] [lrange $args @npositional@-1 end]]
         }
         set n [llength $args]
-        if {$n > @npositional@ || ($n < @minimum@ && $named eq "")} {
+        if {$n > @npositional@ || ($n < @minimum@ && ![llength $named])} {
             return -code error "Wrong number of arguments. Expected: [lindex @usage@ 0]"
         }
         if {$n} {
@@ -150,11 +148,12 @@ set ::tcltorch_mpi::parser {
         }
         set bound $n
     }
-    if {$named ne ""} {
+    if {[llength $named]} {
         if {![dict size @options@]} {
             return -code error "Wrong number of arguments. Expected: [lindex @usage@ 0]"
         }
         set n [llength $named]
+        set given {}
         for {set i 0} {$i < $n} {incr i 2} {
             set option [lindex $named $i]
             if {![dict exists @options@ $option]} {
@@ -168,9 +167,10 @@ set ::tcltorch_mpi::parser {
                 return -code error "Parameter given twice: $option (also by position)"
             }
             lset values $index [lindex $named $i+1]
+            lappend given $index
         }
         foreach {index option} @mandatory@ {
-            if {[lindex $values $index] eq $::tcltorch_mpi::required} {
+            if {$index >= $bound && $index ni $given} {
                 return -code error "Required parameter missing: $option"
             }
         }

@@ -84,6 +84,16 @@ def test_numbers_a_script_computed_arrive_bit_for_bit(tcl):
     assert tcl.error("torch::tensor_create $thirds {} int64") == 'Invalid data: expected integer, got "0.3333333333333333"'
 
 
+@pytest.mark.parametrize("call", ["torch::tensor_create $data", "torch::tensor_create $data {2 2} float64 cpu 0",
+                                  "torch::tensor_create -data $data -dtype float32",
+                                  "torch::tensor_create $data -shape {4} -requiresGrad 1"])
+def test_a_list_of_numbers_is_never_written_as_text(tcl, call):
+    # Writing a 1M-element list as text costs more than the whole command.
+    tcl.eval("set data [lmap k {1 2 3 4} {expr {$k / 4.0}}]; list")  # (returning it would write it)
+    assert tcl.eval(f"torch::tensor_to_list [{call}]") == "0.25 0.5 0.75 1.0"
+    assert "no string representation" in tcl.eval("tcl::unsupported::representation $data")
+
+
 def test_nested_lists_and_shapes(tcl):
     t = tcl.eval("torch::tensor_create {{{1 2} {3 4}} {{5 6} {7 8}}} {} int64")
     assert tcl.eval(f"torch::tensor_shape {t}") == "2 2 2"
