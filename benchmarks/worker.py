@@ -47,7 +47,7 @@ def measure(comm, runs, settings):
     for name in names:
         runs[name](1)  # first calls: connections, page faults, caches
     probe = slowest_rank(comm, [time_batch(comm, runs[name], PROBE_CALLS) for name in names])
-    calls = np.clip(settings.batch_seconds / probe, 1, settings.max_batch_calls).astype(int)
+    calls = np.clip(settings.batch_seconds / probe, settings.min_batch_calls, settings.max_batch_calls).astype(int)
     batch = {name: int(n) for name, n in zip(names, calls)}
     samples = {name: [] for name in names}
     for repetition in range(1 + settings.repetitions):
@@ -143,6 +143,9 @@ def parse_args(argv):
     parser.add_argument("--repetitions", type=int, default=7,
                         help="timed batches per figure after a warm-up one (bulk: timed rounds)")
     parser.add_argument("--batch-seconds", type=float, default=0.02, help="how long a batch should last")
+    # Several calls even for the largest messages: a batch of one call would time the
+    # page faults of memory the other implementations' batches just took over.
+    parser.add_argument("--min-batch-calls", type=int, default=4, help="calls per batch at least")
     parser.add_argument("--max-batch-calls", type=int, default=2000, help="calls per batch at most")
     parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
     return parser.parse_args(argv)

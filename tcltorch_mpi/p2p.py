@@ -7,7 +7,6 @@ arrived without any sender waiting on it, which makes irecv-then-send to oneself
 ring exchanges safe.
 """
 
-import torch
 
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
@@ -74,7 +73,7 @@ class ReceiveRequest:
 
     def post_data(self):
         dtype, shape = decode_header(self.header)
-        self.result = torch.empty(shape, dtype=dtype)
+        self.result = buffers.host_empty(shape, dtype)
         self.data_request = self.comm.Irecv(buffers.spec(self.result), self.status.Get_source(),
                                             2 * self.tag + 1)
 

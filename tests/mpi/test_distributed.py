@@ -6,6 +6,7 @@ rank cannot leave the others waiting in the next test."""
 
 import numpy as np
 import pytest
+import torch
 from mpi4py import MPI
 
 from tests.tclsession import NUMPY, TclSession
@@ -255,6 +256,29 @@ def test_scatter_uses_only_the_sources_tensor(tcl):
     np.testing.assert_array_equal(out, np.split(values(src, (2 * W, 2), "float32"), W)[RANK])
     if W > 1:
         assert "cannot be cut into" in error
+
+
+# ---- large results ---------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "bool", "int64", "complex64"])
+def test_results_of_a_mebibyte_and_more(tcl, dtype):
+    # Results from 1 MiB up take memory from numpy's allocator, viewed as the dtype.
+    shape = (2 * W, (1 << 19) // getattr(torch, dtype).itemsize)  # W MiB a tensor
+
+    def tensor_of(handle):
+        return tcl.engine.tensors.get(handle).to(torch.complex64 if dtype == "complex64" else torch.float64)
+
+    data = [values(j, shape, dtype, small=True) for j in range(W)]
+    mine = tcl.engine.tensors.add(torch.from_numpy(data[RANK]).to(getattr(torch, dtype)))
+    exchanged = tensor_of(tcl.eval(f"torch::distributed_all_to_all {mine}"))
+    summed = tensor_of(tcl.eval(f"torch::distributed_all_reduce {mine} sum"))
+    broadcast = tensor_of(tcl.eval(f"torch::distributed_broadcast {mine} {W - 1}"))
+    tcl.eval(f"torch::distributed_send {mine} {(RANK + 1) % W}")
+    received = tensor_of(tcl.eval(f"torch::distributed_recv -src {(RANK - 1) % W}"))
+    np.testing.assert_array_equal(exchanged.numpy(), np.concatenate([np.split(d, W)[RANK] for d in data]))
+    np.testing.assert_array_equal(summed.numpy(), expected_reduction("sum", dtype, shape))
+    np.testing.assert_array_equal(broadcast.numpy(), data[W - 1])
+    np.testing.assert_array_equal(received.numpy(), data[(RANK - 1) % W])
 
 
 # ---- point-to-point -------------------------------------------------------------
