@@ -47,7 +47,8 @@ def measure(comm, runs, settings):
     for name in names:
         runs[name](1)  # first calls: connections, page faults, caches
     probe = slowest_rank(comm, [time_batch(comm, runs[name], PROBE_CALLS) for name in names])
-    calls = np.clip(settings.batch_seconds / probe, settings.min_batch_calls, settings.max_batch_calls).astype(int)
+    calls = np.clip(settings.batch_seconds / probe, settings.min_batch_calls,
+                    settings.max_batch_calls).astype(int)
     batch = {name: int(n) for name, n in zip(names, calls)}
     samples = {name: [] for name in names}
     for repetition in range(1 + settings.repetitions):

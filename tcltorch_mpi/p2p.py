@@ -7,7 +7,6 @@ arrived without any sender waiting on it, which makes irecv-then-send to oneself
 ring exchanges safe.
 """
 
-
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
 from .errors import CommandError
