@@ -100,7 +100,7 @@ def empty(shape, dtype, like):
 
 def wire(tensor, dtype=None):
     """A contiguous tensor holding ``tensor``'s data (as ``dtype``) that MPI may read."""
-    if dtype is not None:
+    if dtype is not None and dtype != tensor.dtype:
         tensor = tensor.to(dtype)
     if not (tensor.is_cuda or STAGE_CPU):
         return tensor if tensor.is_contiguous() else tensor.contiguous()

@@ -44,7 +44,9 @@ class Reduction:
     def finish(self, result, size, dtype, device):
         if self.name == "mean":
             result.div_(size)
-        return buffers.home(result.to(dtype), device)
+        if result.dtype != dtype:  # reduced widened
+            result = result.to(dtype)
+        return buffers.home(result, device)
 
 
 def _rows(tensor):
@@ -154,14 +156,15 @@ def encode_header(tensor):
     """dtype code and shape of a tensor, as a fixed-size int64 message."""
     if tensor.dim() > MAX_DIMS:
         raise CommandError(f"Tensors of more than {MAX_DIMS} dimensions cannot be sent")
+    shape = tensor.shape
     header = np.zeros(_HEADER, dtype=np.int64)
-    header[0], header[1] = dtypes.CODE[tensor.dtype], tensor.dim()
-    header[2:2 + tensor.dim()] = tensor.shape
+    header[:2 + len(shape)] = (dtypes.CODE[tensor.dtype], len(shape), *shape)
     return header
 
 
 def decode_header(header):
-    return dtypes.FROM_CODE[int(header[0])], tuple(int(d) for d in header[2:2 + int(header[1])])
+    code, ndim, *dims = header.tolist()
+    return dtypes.FROM_CODE[code], tuple(dims[:ndim])
 
 
 def empty_header():
