@@ -80,14 +80,17 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
         foreach spelling $spellings {
             dict set options $spelling $index
         }
+        # A value left at its default is not checked (an optional int may default to {}).
         if {$default eq "!"} {
             lappend defaults {}
             lappend mandatory $index [lindex $spellings 0]
+            set unchecked {}
         } else {
             lappend defaults $default
+            set unchecked [list $default]
         }
         if {[dict exists $expected $kind]} {
-            lappend checks $index $name [dict get $expected $kind] $kind [lindex $defaults end]
+            lappend checks $index $name [dict get $expected $kind] $kind $unchecked
         }
     }
     if {$engine eq ""} {set engine $command}
@@ -117,9 +120,11 @@ set ::tcltorch_mpi::parser {
     set values @values@
     set named {}
     set bound 0
-    # The first word's first list element is what is tested: a long list of numbers
-    # (tensor_create's data) is never turned into text here.
-    if {![catch {lindex [lindex $args 0] 0} first] && [string match {-[A-Za-z]*} $first]} {
+    # Named form when the first word is one word like -name that is not a number
+    # (-Inf is). Its first list element is what is tested, so that a long list of
+    # numbers (tensor_create's data) is never turned into text here.
+    if {![catch {lindex $args 0 0} first] && [regexp {^-[A-Za-z]\w*$} $first]
+            && ![string is double $first]} {
         set named $args
     } else {
         # Positional form; named options may follow the positional values. An option
@@ -175,9 +180,9 @@ set ::tcltorch_mpi::parser {
             }
         }
     }
-    foreach {index name kind check default} @checks@ {
+    foreach {index name kind check unchecked} @checks@ {
         set value [lindex $values $index]
-        if {$value ne $default && ![::tcltorch_mpi::valid $check $value]} {
+        if {$value ni $unchecked && ![::tcltorch_mpi::valid $check $value]} {
             return -code error "Invalid $name: expected $kind, got \"$value\""
         }
     }

@@ -66,8 +66,8 @@ def _staged(tensor):
     return (not CUDA_DIRECT) if tensor.is_cuda else STAGE_CPU
 
 
-# Results from 1 MiB up come from numpy's allocator (plain malloc, huge pages asked
-# for), so that the block a freed result leaves is reused as it is. torch's aligned
+# Results from 1 MiB up come from numpy's allocator (plain malloc; from 4 MiB it asks
+# for huge pages), so that the block a freed result leaves is reused as it is. torch's aligned
 # allocations leave gaps that the next block of the same size does not fit: the heap
 # grew into fresh pages instead, and a 64 MiB all_to_all loop faulted in its whole
 # result on most calls (up to 5x slower than MPI alone, on 4 ranks here).
@@ -81,12 +81,12 @@ def host_empty(shape, dtype):
     return torch.from_numpy(np.empty(nbytes, dtype=np.uint8)).view(dtype).view(shape)
 
 
-def empty_like(wire_tensor):
-    """A result shaped like a wire tensor, where it lives (small ones: torch's cheapest
-    allocation)."""
-    if wire_tensor.is_cuda or wire_tensor.nbytes < _NUMPY_FROM_BYTES:
-        return torch.empty_like(wire_tensor)
-    return host_empty(wire_tensor.shape, wire_tensor.dtype)
+def empty_like(wire_tensor, like):
+    """``empty`` shaped like a wire tensor; small CPU results take torch's cheapest
+    allocation (a third of the time of torch.empty with a shape)."""
+    if like.is_cuda or wire_tensor.nbytes >= _NUMPY_FROM_BYTES:
+        return empty(wire_tensor.shape, wire_tensor.dtype, like)
+    return torch.empty_like(wire_tensor)
 
 
 def empty(shape, dtype, like):

@@ -90,7 +90,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         _check_divisible(tensor, size, "all_to_all",
                          "; give -inputSplits {s0 ... sW-1} for uneven chunks")
         send = buffers.wire(tensor)
-        out = buffers.empty_like(send)
+        out = buffers.empty_like(send, tensor)
         if nonblocking:
             return comm.Ialltoall(buffers.spec(send), buffers.spec(out)), out, send
         guards.collective(group, "all_to_all", "Alltoall", buffers.spec(send), buffers.spec(out))
@@ -134,7 +134,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
 def all_reduce(group, tensor, op_name):
     reduction = Reduction(op_name, tensor.dtype)
     send = buffers.wire(tensor, reduction.dtype)
-    out = buffers.empty_like(send)
+    out = buffers.empty_like(send, tensor)
     guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
                       buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)

@@ -98,9 +98,10 @@ def _c_exit():
     """The C library's exit(): its exit-time handlers run (MPICH's among them), Python's
     teardown does not. With os._exit after MPI_Finalize, Hydra now and then takes a
     finished rank for a failed one and kills its peers ("Killed (signal 9)": about 1
-    run in 50 at 4 ranks here, and every run when each rank is wrapped in a shell)."""
+    run in 50 at 4 ranks here, and every run when each rank is wrapped in a shell).
+    Called through PyDLL, which keeps the GIL: no Python thread runs meanwhile."""
     try:
-        return ctypes.CDLL(None).exit
+        return ctypes.PyDLL(None).exit
     except (OSError, AttributeError):
         return os._exit
 

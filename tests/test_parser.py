@@ -107,6 +107,15 @@ def test_negative_number_is_a_value_not_an_option(tcl):
     # recv from -1 (any source) in the positional form: the first word decides the form.
     assert tcl.error("torch::distributed_recv {4} -1 -5").startswith("Invalid tag")
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -1]") == "-1.0 -1.0"
+    # Data whose first number is -Inf, flat or as a row, is data too.
+    for data in ("{-Inf 1 2 3}", "{{-Inf 1} {2 3}}", "{ -Inf 1 2 3}"):
+        assert tcl.eval(f"torch::tensor_to_list [torch::tensor_create {data} float64]") == "-Inf 1.0 2.0 3.0"
+
+
+def test_required_values_are_checked_even_when_empty(tcl):
+    assert tcl.error("torch::manual_seed {}") == 'Invalid seed: expected integer, got ""'
+    assert tcl.error("torch::full {2} {}") == 'Invalid value: expected number, got ""'
+    assert tcl.error("torch::distributed_send -tensor x -dst {}") == 'Invalid dst: expected integer, got ""'
 
 
 def test_errors_leave_the_interpreter_usable(tcl):
