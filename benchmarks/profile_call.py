@@ -82,8 +82,7 @@ def main(argv=None):
         profile.runcall(layers[list(TCL_LOOPS)[-1]], args.calls)
         if reporting:
             pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(15)
-    engine.close()
-    runtime.finish(0)
+    interp.end(engine)
 
 
 if __name__ == "__main__":

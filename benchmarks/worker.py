@@ -159,8 +159,7 @@ def main(argv=None):
     if session.comm.Get_rank() == 0:
         with open(settings.out, "w") as out:
             json.dump(figures, out)
-    session.engine.close()
-    runtime.finish(0)
+    interp.end(session.engine)
 
 
 if __name__ == "__main__":

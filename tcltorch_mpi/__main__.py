@@ -97,8 +97,7 @@ def main(argv=None):
         sys.stderr.write(f"[rank {rank}] {exc}\n{tk.getvar('errorInfo')}\n")
         runtime.abort(1)
     interp.flush_channels(tk)
-    engine.close()
-    runtime.finish(0)
+    interp.end(engine)
 
 
 if __name__ == "__main__":

@@ -92,4 +92,7 @@ class Engine(TensorCommands, DistributedCommands):
         return command
 
     def close(self):
-        self.postal.drain()
+        """The end of a run, on every rank (collective): None, or why the run fails
+        (this rank's sends that no rank received; "" if only other ranks have some)."""
+        mine, anywhere = self.postal.unreceived_at_end(self.groups.world)
+        return "; ".join(f"{what} was never received" for what in mine) if anywhere else None

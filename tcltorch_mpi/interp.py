@@ -25,6 +25,17 @@ def flush_channels(tk):
             pass
 
 
+def end(engine, status=0):
+    """Leave the job with ``status``; a clean end fails if a message was never received."""
+    if status == 0:
+        failure = engine.close()
+        if failure is not None:
+            if failure:
+                sys.stderr.write(f"[rank {runtime.WORLD.Get_rank()}] {failure}\n")
+            status = 1
+    runtime.finish(status)
+
+
 def create(argv0="tcltorch_mpi", argv=()):
     """An interpreter with the shim loaded; ``exit`` ends the whole MPI job cleanly."""
     tk = tkinter.Tcl()
@@ -40,9 +51,7 @@ def create(argv0="tcltorch_mpi", argv=()):
             tk.call("error", f'expected integer but got "{args[0]}"')
         flush_channels(tk)
         sys.stdout.flush()
-        if status == 0:
-            engine.close()
-        runtime.finish(status)
+        end(engine, status)
 
     tk.createcommand("exit", exit_command)
     tk.setvar("argv0", argv0)

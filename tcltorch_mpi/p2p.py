@@ -7,12 +7,17 @@ arrived without any sender waiting on it, which makes irecv-then-send to oneself
 ring exchanges safe.
 """
 
+import time
+
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
 from .errors import CommandError
 from .runtime import MPI
 
 MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
+# How long a send still in flight at the end, once every rank has reached it, may take
+# to complete before it counts as never received (a received one completes at once).
+_DELIVERY_SECONDS = 2.0
 
 
 def check_tag(tag):
@@ -156,10 +161,19 @@ class Postal:
         receive.header_request.Wait()
         self._receiving.remove(receive)
 
-    def drain(self):
-        """Complete the blocking sends still in flight (before MPI shuts down); in a
-        group of one, an unreceived message to oneself never will."""
-        for send in self._sending:
-            if not (send.alone and not send.test()):
-                send.wait()
+    def unreceived_at_end(self, world):
+        """At the end of a run, on every rank before MPI shuts down: (this rank's
+        blocking sends that no rank received, whether any rank has one). Every rank
+        first waits for all to reach their end: no receive can be posted after that,
+        so a send still in flight a moment later never completes (and MPI would wait
+        for it forever, or fail on the receiver). In a group of one, an unreceived
+        message to oneself is dropped: scripts for the single-process LibTorch
+        extension send without receiving."""
+        world.Barrier()
+        pending = [send for send in self._sending if not send.alone]
         self._sending = []
+        deadline = time.monotonic() + _DELIVERY_SECONDS
+        while pending and time.monotonic() < deadline:
+            time.sleep(1e-3)
+            pending = [send for send in pending if not send.test()]
+        return [send.what for send in pending], bool(world.allreduce(len(pending)))

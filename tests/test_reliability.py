@@ -24,6 +24,25 @@ def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
     assert ended - killed_at < 5000, f"the job took {ended - killed_at:.0f} ms to end"
 
 
+def test_a_send_nobody_receives_ends_the_run_with_an_error_not_a_hang(tmp_path):
+    # 4 MiB: too large for MPI to buffer, so such a send cannot complete by itself.
+    # The tag-4 message is received late, while rank 0 already waits at its end.
+    result = run("""
+        set rank [torch::get_rank]
+        if {$rank == 0} {
+            torch::distributed_send [torch::zeros {1048576}] 1 3
+            torch::distributed_send [torch::zeros {1048576}] 1 4
+        } else {
+            after 500
+            torch::tensor_free [torch::distributed_recv {1048576} 0 4]
+        }
+        puts "rank $rank: done"
+    """, tmp_path, ranks=2, timeout=60)
+    assert result.returncode != 0
+    assert by_rank(result.stdout) == {0: ["done"], 1: ["done"]}
+    assert "[rank 0] send to rank 1 (tag 3) on the world group was never received\n" in result.stderr
+
+
 @pytest.mark.parametrize("waiting_in,named", [
     ("torch::distributed_barrier", "barrier on the world group"),
     ("torch::distributed_all_reduce [torch::ones {4}] sum", "all_reduce on the world group"),
