@@ -101,7 +101,7 @@ class DistributedCommands:
         return ""
 
     def distributed_isend(self, handle, dst, tag, group):
-        return self.requests.add(self.postal.isend(*self._send_args(handle, dst, tag, group)))
+        return self.requests.add(self.postal.send(*self._send_args(handle, dst, tag, group)))
 
     def _receive(self, shape, src, tag, dtype, group):
         group = self.groups.get(group)

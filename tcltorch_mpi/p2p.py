@@ -127,14 +127,14 @@ class Postal:
 
     def __init__(self):
         self._receiving = []  # receives whose header has not been seen, in posting order
-        self._sending = []    # blocking sends still in flight
+        self._sending = []    # sends (blocking or not) possibly still in flight
 
     def send(self, group, tensor, dst, tag):
+        """Start a send (none blocks): the request, kept until the end of the run unless
+        seen done."""
         self._sending = [s for s in self._sending if not s.test()]
         self._sending.append(SendRequest(group, tensor, dst, tag))
-
-    def isend(self, group, tensor, dst, tag):
-        return SendRequest(group, tensor, dst, tag)
+        return self._sending[-1]
 
     def irecv(self, group, src, tag, shape, dtype, device):
         receive = ReceiveRequest(self, group, src, tag, shape, dtype, device)
@@ -163,7 +163,7 @@ class Postal:
 
     def unreceived_at_end(self, world):
         """At the end of a run, on every rank before MPI shuts down: (this rank's
-        blocking sends that no rank received, whether any rank has one). Every rank
+        sends that no rank received, whether any rank has one). Every rank
         first waits for all to reach their end: no receive can be posted after that,
         so a send still in flight a moment later never completes (and MPI would wait
         for it forever, or fail on the receiver). In a group of one, an unreceived

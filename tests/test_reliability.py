@@ -32,6 +32,7 @@ def test_a_send_nobody_receives_ends_the_run_with_an_error_not_a_hang(tmp_path):
         if {$rank == 0} {
             torch::distributed_send [torch::zeros {1048576}] 1 3
             torch::distributed_send [torch::zeros {1048576}] 1 4
+            set never_waited [torch::distributed_isend [torch::zeros {1048576}] 1 5]
         } else {
             after 500
             torch::tensor_free [torch::distributed_recv {1048576} 0 4]
@@ -40,7 +41,8 @@ def test_a_send_nobody_receives_ends_the_run_with_an_error_not_a_hang(tmp_path):
     """, tmp_path, ranks=2, timeout=60)
     assert result.returncode != 0
     assert by_rank(result.stdout) == {0: ["done"], 1: ["done"]}
-    assert "[rank 0] send to rank 1 (tag 3) on the world group was never received\n" in result.stderr
+    assert ("[rank 0] send to rank 1 (tag 3) on the world group was never received; "
+            "send to rank 1 (tag 5) on the world group was never received\n") in result.stderr
 
 
 @pytest.mark.parametrize("waiting_in,named", [
