@@ -113,6 +113,14 @@ def _shortest_decimals(flat):
         candidate = torch.round(wide * scale) / scale
         exact = candidate.to(flat.dtype) == flat
         result = torch.where(exact, candidate, result)
+    # Powers of ten beyond 1e22 are not exact doubles: far from 1 the division above
+    # misses the decimal by an ulp (3.4028234999999995e+38 for float32's largest).
+    # Those few elements take numpy's shortest float32 text instead, read back exactly
+    # (for bfloat16 that text is exact, if longer than it needs to be).
+    far = torch.isfinite(wide) & (wide != 0) & ((exponent > digits[0] + 21) | (exponent < digits[-1] - 23))
+    if far.any():
+        text = flat[far].float().numpy().astype(str)
+        result[far] = torch.from_numpy(text.astype(np.float64))
     # Zeros, infinities and NaN stay as they are.
     return torch.where(torch.isfinite(result), result, wide)
 

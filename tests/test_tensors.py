@@ -55,6 +55,8 @@ def test_floats_round_trip_bit_for_bit(tcl, dtype, bits):
 def test_float_text_is_short_and_tcl_readable(tcl):
     t = tcl.eval("torch::tensor_create {0.1 0.2 -1.5 1e30}")
     assert tcl.eval(f"torch::tensor_to_list {t}") == "0.1 0.2 -1.5 1e+30"
+    t = tcl.eval("torch::tensor_create {3.4028235e38 -3.4028235e38 1e-16 3e-40}")
+    assert tcl.eval(f"torch::tensor_to_list {t}") == "3.4028235e+38 -3.4028235e+38 1e-16 3e-40"
     t = tcl.eval("torch::tensor_create {Inf -Inf NaN 1}")
     assert tcl.eval(f"torch::tensor_to_list {t}") == "Inf -Inf NaN 1.0"
     assert tcl.eval(f"expr {{[lindex [torch::tensor_to_list {t}] 0] > 1e308}}") == "1"
