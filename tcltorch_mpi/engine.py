@@ -41,7 +41,7 @@ class Engine(TensorCommands, DistributedCommands):
         self.tensors = Registry("tensor", "Invalid tensor name")
         self.requests = Registry("request", "Invalid request handle")
         self.groups = Groups(world)
-        self.postal = Postal()
+        self.postal = Postal(world)
         self.devices = Devices(_local_rank(world))
         # Tcl's own readings of its values, so Python agrees with what the shim checked.
         self.int, self.float = tk.getint, tk.getdouble
@@ -93,6 +93,6 @@ class Engine(TensorCommands, DistributedCommands):
 
     def close(self):
         """The end of a run, on every rank (collective): None, or why the run fails
-        (this rank's sends that no rank received; "" if only other ranks have some)."""
-        mine, anywhere = self.postal.unreceived_at_end(self.groups.world)
-        return "; ".join(f"{what} was never received" for what in mine) if anywhere else None
+        (the messages this rank knows were never received; "" if only others know)."""
+        mine, anywhere = self.postal.unreceived_at_end(self.groups.joined())
+        return "; ".join(mine) if anywhere else None

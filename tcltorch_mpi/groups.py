@@ -56,6 +56,10 @@ class Groups:
                                f"is not a member of {group.label}")
         return group
 
+    def joined(self):
+        """The groups this process is a member of."""
+        return [group for group in self._groups.values() if group.size]
+
     def _check_new_name(self, name):
         if name == "":
             return "Invalid group name: the empty name means all processes"

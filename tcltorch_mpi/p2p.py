@@ -18,6 +18,8 @@ MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
 # How long a send still in flight at the end, once every rank has reached it, may take
 # to complete before it counts as never received (a received one completes at once).
 _DELIVERY_SECONDS = 2.0
+# Send requests kept before the first look for finished ones.
+_PRUNE_FROM = 64
 
 
 def check_tag(tag):
@@ -122,17 +124,35 @@ class CollectiveRequest:
         return buffers.home(self.result, self.device)
 
 
+def _take_leftovers(group):
+    """Messages to this process on ``group`` that no receive took: taken in (MPI fails
+    on them in MPI_Finalize, and a large one keeps its sender waiting), and named."""
+    named, status = [], MPI.Status()
+    while group.comm.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG, status):
+        source, tag = status.Get_source(), status.Get_tag()
+        group.comm.Recv([bytearray(status.Get_count(MPI.BYTE)), MPI.BYTE], source, tag)
+        if tag % 2 == 0:  # a header; its data (tag + 1) is taken in without a name
+            named.append(f"rank {source}'s send (tag {tag // 2}) on {group.label} was never received")
+    return named
+
+
 class Postal:
     """This process's in-flight messages."""
 
-    def __init__(self):
+    def __init__(self, world):
         self._receiving = []  # receives whose header has not been seen, in posting order
         self._sending = []    # sends (blocking or not) possibly still in flight
+        self._prune_at = _PRUNE_FROM
+        # The end of a run talks on a communicator of its own: its barrier must never
+        # pair with a script's barrier on the world.
+        self._end = world.Dup()
 
     def send(self, group, tensor, dst, tag):
-        """Start a send (none blocks): the request, kept until the end of the run unless
-        seen done."""
-        self._sending = [s for s in self._sending if not s.test()]
+        """Start a send (none blocks). Its request is kept until seen done; the end of
+        the run checks the rest."""
+        if len(self._sending) >= self._prune_at:  # not every request tested on every send
+            self._sending = [s for s in self._sending if not s.test()]
+            self._prune_at = max(_PRUNE_FROM, 2 * len(self._sending))
         self._sending.append(SendRequest(group, tensor, dst, tag))
         return self._sending[-1]
 
@@ -161,19 +181,23 @@ class Postal:
         receive.header_request.Wait()
         self._receiving.remove(receive)
 
-    def unreceived_at_end(self, world):
-        """At the end of a run, on every rank before MPI shuts down: (this rank's
-        sends that no rank received, whether any rank has one). Every rank
-        first waits for all to reach their end: no receive can be posted after that,
-        so a send still in flight a moment later never completes (and MPI would wait
-        for it forever, or fail on the receiver). In a group of one, an unreceived
-        message to oneself is dropped: scripts for the single-process LibTorch
-        extension send without receiving."""
-        world.Barrier()
+    def unreceived_at_end(self, groups):
+        """At the end of a run, on every rank before MPI shuts down: (the messages this
+        process knows were never received, whether any process knows of one). Every
+        rank first waits for all to reach their end: no receive can be posted after
+        that, so each takes in the messages still waiting for it, and a send of its own
+        still in flight a moment later is one nobody took. In a group of one, an
+        unreceived message to oneself is dropped: scripts for the single-process
+        LibTorch extension send without receiving."""
+        self._end.Barrier()
+        unreceived = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
         pending = [send for send in self._sending if not send.alone]
         self._sending = []
         deadline = time.monotonic() + _DELIVERY_SECONDS
         while pending and time.monotonic() < deadline:
             time.sleep(1e-3)
             pending = [send for send in pending if not send.test()]
-        return [send.what for send in pending], bool(world.allreduce(len(pending)))
+        unreceived += [f"{send.what} was never received" for send in pending]
+        anywhere = bool(self._end.allreduce(len(unreceived)))
+        self._end.Free()
+        return unreceived, anywhere

@@ -113,7 +113,12 @@ def finish(code=0):
     sys.stdout.flush()
     sys.stderr.flush()
     if MPI.Is_initialized() and not MPI.Is_finalized():
-        MPI.Finalize()
+        try:
+            MPI.Finalize()
+        except MPI.Exception as exc:  # MPI's own verdict on the run, as one line
+            sys.stderr.write(f"[rank {WORLD.Get_rank()}] MPI error at exit: "
+                             f"{exc.Get_error_string().strip().splitlines()[0]}\n")
+            _c_exit()(1)
     _c_exit()(0)
 
 

@@ -109,12 +109,15 @@ def _shortest_decimals(flat):
     exponent = torch.floor(torch.log10(wide.abs()))
     result = wide.clone()
     for count in reversed(digits):
-        scale = torch.pow(10.0, count - 1 - exponent)
-        candidate = torch.round(wide * scale) / scale
+        # The decimal is (integer) / 10**k or (integer) * 10**-k, one rounding with an
+        # exact power of ten, so the double nearest to it.
+        k = count - 1 - exponent
+        power = torch.pow(10.0, k.abs())
+        candidate = torch.where(k >= 0, torch.round(wide * power) / power, torch.round(wide / power) * power)
         exact = candidate.to(flat.dtype) == flat
         result = torch.where(exact, candidate, result)
-    # Powers of ten beyond 1e22 are not exact doubles: far from 1 the division above
-    # misses the decimal by an ulp (3.4028234999999995e+38 for float32's largest).
+    # Powers of ten beyond 1e22 are not exact doubles: there the decimal is missed by an
+    # ulp (3.4028234999999995e+38 for float32's largest).
     # Those few elements take numpy's shortest float32 text instead, read back exactly
     # (for bfloat16 that text is exact, if longer than it needs to be).
     far = torch.isfinite(wide) & (wide != 0) & ((exponent > digits[0] + 21) | (exponent < digits[-1] - 23))

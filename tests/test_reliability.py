@@ -25,24 +25,29 @@ def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
 
 
 def test_a_send_nobody_receives_ends_the_run_with_an_error_not_a_hang(tmp_path):
-    # 4 MiB: too large for MPI to buffer, so such a send cannot complete by itself.
+    # A 4 MiB send cannot complete unreceived (MPI cannot buffer it: it would wait
+    # forever); a small one completes at once, and MPI_Finalize failed on its receiver.
     # The tag-4 message is received late, while rank 0 already waits at its end.
     result = run("""
         set rank [torch::get_rank]
+        torch::distributed_new_group pair {0 1}
         if {$rank == 0} {
             torch::distributed_send [torch::zeros {1048576}] 1 3
             torch::distributed_send [torch::zeros {1048576}] 1 4
             set never_waited [torch::distributed_isend [torch::zeros {1048576}] 1 5]
-        } else {
+            torch::distributed_send [torch::ones {2}] 1 6 -group pair
+        } elseif {$rank == 1} {
             after 500
             torch::tensor_free [torch::distributed_recv {1048576} 0 4]
         }
         puts "rank $rank: done"
-    """, tmp_path, ranks=2, timeout=60)
+    """, tmp_path, ranks=3, timeout=60)
     assert result.returncode != 0
-    assert by_rank(result.stdout) == {0: ["done"], 1: ["done"]}
-    assert ("[rank 0] send to rank 1 (tag 3) on the world group was never received; "
-            "send to rank 1 (tag 5) on the world group was never received\n") in result.stderr
+    assert by_rank(result.stdout) == {0: ["done"], 1: ["done"], 2: ["done"]}
+    assert ("[rank 1] rank 0's send (tag 3) on the world group was never received; "
+            "rank 0's send (tag 5) on the world group was never received; "
+            "rank 0's send (tag 6) on group \"pair\" was never received\n") in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("waiting_in,named", [

@@ -52,6 +52,14 @@ def test_floats_round_trip_bit_for_bit(tcl, dtype, bits):
         np.testing.assert_array_equal(back.view(bits), values.view(bits))
 
 
+def test_float32_text_is_the_shortest_that_reads_back(tcl):
+    # numpy prints each float32 with the fewest digits that read back as it.
+    raw = np.random.default_rng(11).integers(0, 2**32 - 1, size=20000, dtype=np.uint32)
+    values = raw.view(np.float32)[np.isfinite(raw.view(np.float32))]
+    text = tcl.tk.splitlist(tcl.eval(f"torch::tensor_to_list {tcl.create(values, 'float32')}"))
+    np.testing.assert_array_equal(np.array(text, dtype=np.float64), values.astype(str).astype(np.float64))
+
+
 def test_float_text_is_short_and_tcl_readable(tcl):
     t = tcl.eval("torch::tensor_create {0.1 0.2 -1.5 1e30}")
     assert tcl.eval(f"torch::tensor_to_list {t}") == "0.1 0.2 -1.5 1e+30"
