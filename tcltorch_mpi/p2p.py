@@ -191,7 +191,7 @@ class Postal:
         LibTorch extension send without receiving."""
         self._end.Barrier()
         unreceived = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
-        pending = [send for send in self._sending if not send.alone]
+        pending = [send for send in self._sending if not (send.alone or send.test())]
         self._sending = []
         deadline = time.monotonic() + _DELIVERY_SECONDS
         while pending and time.monotonic() < deadline:
