@@ -120,18 +120,17 @@ set ::tcltorch_mpi::parser {
     set values @values@
     set named {}
     set bound 0
-    # Named form when the first word is one word like -name that is not a number
-    # (-Inf is). Its first list element is what is tested, so that a long list of
-    # numbers (tensor_create's data) is never turned into text here.
+    # An option is one word like -name that is not a number (-1 and -Inf are values).
+    # Named form when the first word is one. Its first list element is what is tested,
+    # so that a long list of numbers (tensor_create's data) is never turned into text.
     if {![catch {lindex $args 0 0} first] && [regexp {^-[A-Za-z]\w*$} $first]
             && ![string is double $first]} {
         set named $args
     } else {
-        # Positional form; named options may follow the positional values. An option
-        # is a word like -name that is not a number (-1 and -Inf are values).
+        # Positional form; named options may follow the positional values.
         for {set i 1} {$i < $n} {incr i} {
             set word [lindex $args $i]
-            if {[string match {-[A-Za-z]*} $word] && ![string is double $word]} {
+            if {[regexp {^-[A-Za-z]\w*$} $word] && ![string is double $word]} {
                 set named [lrange $args $i end]
                 set args [lrange $args 0 $i-1]
                 break

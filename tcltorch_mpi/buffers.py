@@ -67,14 +67,15 @@ def _staged(tensor):
 
 
 # Results from 1 MiB up come from numpy's allocator (plain malloc; from 4 MiB it asks
-# for huge pages), so that the block a freed result leaves is reused as it is. torch's aligned
-# allocations leave gaps that the next block of the same size does not fit: the heap
-# grew into fresh pages instead, and a 64 MiB all_to_all loop faulted in its whole
-# result on most calls (up to 5x slower than MPI alone, on 4 ranks here).
+# for huge pages), so that the block a freed result leaves is reused as it is. torch's
+# aligned allocations leave gaps that the next block of the same size does not fit:
+# the heap grew into fresh pages instead, and a 64 MiB all_to_all loop faulted in its
+# whole result on most calls (up to 5x slower than MPI alone, on 4 ranks here).
 _NUMPY_FROM_BYTES = 1 << 20
 
 
 def host_empty(shape, dtype):
+    """Host memory for a result (see above)."""
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes < _NUMPY_FROM_BYTES:
         return torch.empty(shape, dtype=dtype)

@@ -44,7 +44,7 @@ class Reduction:
     def finish(self, result, size, dtype, device):
         if self.name == "mean":
             result.div_(size)
-        if result.dtype != dtype:  # reduced widened
+        if result.dtype != dtype:  # reduced in a wider dtype
             result = result.to(dtype)
         return buffers.home(result, device)
 

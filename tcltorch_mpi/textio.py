@@ -117,9 +117,9 @@ def _shortest_decimals(flat):
         exact = candidate.to(flat.dtype) == flat
         result = torch.where(exact, candidate, result)
     # Powers of ten beyond 1e22 are not exact doubles: there the decimal is missed by an
-    # ulp (3.4028234999999995e+38 for float32's largest).
-    # Those few elements take numpy's shortest float32 text instead, read back exactly
-    # (for bfloat16 that text is exact, if longer than it needs to be).
+    # ulp (3.4028234999999995e+38 for float32's largest). Those few elements take
+    # numpy's shortest float32 text instead, read back exactly (for bfloat16 that text
+    # is exact, if longer than it needs to be).
     far = torch.isfinite(wide) & (wide != 0) & ((exponent > digits[0] + 21) | (exponent < digits[-1] - 23))
     if far.any():
         text = flat[far].float().numpy().astype(str)
