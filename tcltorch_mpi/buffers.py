@@ -95,7 +95,7 @@ def empty(shape, dtype, like):
     if not like.is_cuda:
         return host_empty(shape, dtype)
     if CUDA_DIRECT:
-        return torch.empty(shape, dtype=dtype, device=like.device)
+        return _settled(torch.empty(shape, dtype=dtype, device=like.device))
     return torch.empty(shape, dtype=dtype, pin_memory=True)
 
 
@@ -107,10 +107,15 @@ def wire(tensor, dtype=None):
         return tensor if tensor.is_contiguous() else tensor.contiguous()
     if _staged(tensor):
         return empty(tensor.shape, tensor.dtype, tensor).copy_(tensor)
-    tensor = tensor.contiguous()
-    # MPI reads device memory directly: every kernel producing it must be done.
-    torch.cuda.current_stream(tensor.device).synchronize()
-    return tensor
+    return _settled(tensor.contiguous())
+
+
+def _settled(device_tensor):
+    """MPI touches device memory outside CUDA's stream order: wait for the kernels
+    queued on the tensor's stream, both those computing an input and those still
+    using a block the caching allocator has already handed out again."""
+    torch.cuda.current_stream(device_tensor.device).synchronize()
+    return device_tensor
 
 
 def home(result, device):
@@ -122,5 +127,6 @@ def spec(tensor, datatype=MPI.BYTE):
     """mpi4py buffer spec for a wire tensor: its memory, read as ``datatype``."""
     if tensor.is_cuda:
         import cupy
-        return [cupy.from_dlpack(tensor).reshape(-1), datatype]
+        # As bytes: cupy has no bfloat16, and MPI reads the datatype given here anyway.
+        return [cupy.from_dlpack(tensor.reshape(-1).view(torch.uint8)), datatype]
     return [MPI.buffer.fromaddress(tensor.data_ptr(), tensor.nbytes), datatype]
