@@ -41,7 +41,7 @@ class Engine(TensorCommands, DistributedCommands):
         self.tensors = Registry("tensor", "Invalid tensor name")
         self.requests = Registry("request", "Invalid request handle")
         self.groups = Groups(world)
-        self.postal = Postal(world)
+        self.postal = Postal()
         self.devices = Devices(_local_rank(world))
         # Tcl's own readings of its values, so Python agrees with what the shim checked.
         self.int, self.float = tk.getint, tk.getdouble

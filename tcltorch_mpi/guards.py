@@ -23,23 +23,84 @@ def configure(check=False, timeout=None):
 
 # ---- timeouts -----------------------------------------------------------------
 
-def complete(request, what, status=None):
-    """Wait for an MPI request; past the timeout, end the whole job naming ``what``."""
+# A rank that times out asks the others where they are, on the runtime's private
+# communicator; a rank answers while it polls a wait of its own.
+_ASK, _ANSWER = 1, 2
+_ANSWER_SECONDS = 1.0
+_NO_ANSWER = "no answer (running the script, not waiting in a collective or receive)"
+
+
+def complete(request, what, status=None, bounded=True):
+    """Wait for an MPI request; past the timeout (if ``bounded``), end the whole job
+    naming ``what`` and where the other ranks are."""
     if timeout_seconds is None:
         return request.Wait(status)
     start = time.monotonic()
     pause = _FIRST_PAUSE
     while not request.Test(status):
         waited = time.monotonic() - start
-        if waited > timeout_seconds:
-            sys.stdout.flush()
-            sys.stderr.write(f"[rank {runtime.WORLD.Get_rank()}] timeout: {what} did not complete "
-                             f"within {timeout_seconds:g} s\n")
-            runtime.abort(1)
+        if bounded and waited > timeout_seconds:
+            _time_out(what)
         if waited > _SPIN_SECONDS:
+            _answer_roll_call(what)
             time.sleep(pause)
             pause = min(2 * pause, _LONGEST_PAUSE)
     return None
+
+
+def _answer_roll_call(what):
+    comm = runtime.PRIVATE
+    if comm.Get_size() == 1:  # nobody to ask (and the stand-in MPI cannot probe)
+        return
+    status = runtime.MPI.Status()
+    while comm.Iprobe(runtime.MPI.ANY_SOURCE, _ASK, status):
+        asker = status.Get_source()
+        comm.recv(source=asker, tag=_ASK)
+        comm.send(f"waiting in {what}", dest=asker, tag=_ANSWER)  # small: sent eagerly
+
+
+def _roll_call(what):
+    """What every other rank answers within a moment, grouped: "ranks 1-3: ..."."""
+    comm = runtime.PRIVATE
+    others = [rank for rank in range(comm.Get_size()) if rank != comm.Get_rank()]
+    pending = {rank: comm.irecv(source=rank, tag=_ANSWER) for rank in others}
+    for rank in others:
+        comm.send(None, dest=rank, tag=_ASK)
+    answers = {}
+    deadline = time.monotonic() + _ANSWER_SECONDS
+    while pending and time.monotonic() < deadline:
+        _answer_roll_call(what)  # another rank that timed out is asking too
+        for rank, request in list(pending.items()):
+            done, answer = request.test()
+            if done:
+                answers[rank] = answer
+                del pending[rank]
+        time.sleep(1e-3)
+    ranks_by_answer = {}
+    for rank in others:
+        ranks_by_answer.setdefault(answers.get(rank, _NO_ANSWER), []).append(rank)
+    return [f"{_ranks_text(ranks)}: {answer}" for answer, ranks in ranks_by_answer.items()]
+
+
+def _ranks_text(ranks):
+    """"rank 3", or "ranks 0-2 5" for a sorted list."""
+    runs = []
+    for rank in ranks:
+        if runs and rank == runs[-1][1] + 1:
+            runs[-1][1] = rank
+        else:
+            runs.append([rank, rank])
+    text = " ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+    return f"rank {text}" if len(ranks) == 1 else f"ranks {text}"
+
+
+def _time_out(what):
+    lines = [f"timeout: {what} did not complete within {timeout_seconds:g} s"]
+    lines += [f"  {line}" for line in _roll_call(what)]
+    rank = runtime.WORLD.Get_rank()
+    sys.stdout.flush()
+    sys.stderr.write("".join(f"[rank {rank}] {line}\n" for line in lines))
+    runtime.abort(1)
 
 
 def collective(group, command, method, *args):

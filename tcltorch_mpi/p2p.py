@@ -12,7 +12,7 @@ import time
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
 from .errors import CommandError
-from .runtime import MPI
+from .runtime import MPI, PRIVATE
 
 MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
 # How long a send still in flight at the end, once every rank has reached it, may take
@@ -139,13 +139,10 @@ def _take_leftovers(group):
 class Postal:
     """This process's in-flight messages."""
 
-    def __init__(self, world):
+    def __init__(self):
         self._receiving = []  # receives whose header has not been seen, in posting order
         self._sending = []    # sends (blocking or not) possibly still in flight
         self._prune_at = _PRUNE_FROM
-        # The end of a run talks on a communicator of its own: its barrier must never
-        # pair with a script's barrier on the world.
-        self._end = world.Dup()
 
     def send(self, group, tensor, dst, tag):
         """Start a send (none blocks). Its request is kept until seen done; the end of
@@ -189,7 +186,7 @@ class Postal:
         still in flight a moment later is one nobody took. In a group of one, an
         unreceived message to oneself is dropped: scripts for the single-process
         LibTorch extension send without receiving."""
-        self._end.Barrier()
+        guards.complete(PRIVATE.Ibarrier(), "the end-of-run barrier (its script is done)", bounded=False)
         unreceived = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
         pending = [send for send in self._sending if not (send.alone or send.test())]
         self._sending = []
@@ -198,6 +195,5 @@ class Postal:
             time.sleep(1e-3)
             pending = [send for send in pending if not send.test()]
         unreceived += [f"{send.what} was never received" for send in pending]
-        anywhere = bool(self._end.allreduce(len(unreceived)))
-        self._end.Free()
+        anywhere = bool(PRIVATE.allreduce(len(unreceived)))
         return unreceived, anywhere

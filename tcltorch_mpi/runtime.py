@@ -65,6 +65,9 @@ def _load_mpi():
 MPI = _load_mpi()
 
 WORLD = MPI.COMM_WORLD
+# The runtime's own communicator (the end-of-run barrier, the roll call on a timeout):
+# its messages and collectives never pair with a script's.
+PRIVATE = WORLD.Dup()
 
 
 def mpi_datatype(numpy_dtype):

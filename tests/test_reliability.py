@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from tcltorch_mpi import guards
 from tests.test_runner import by_rank, run
 
 
@@ -67,6 +68,31 @@ def test_timeout_ends_a_hung_job_naming_the_operation(tmp_path, waiting_in, name
     assert elapsed < 30
 
 
+def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
+    result = run("""
+        switch [torch::get_rank] {
+            0 { torch::distributed_all_reduce [torch::ones {4}] sum }
+            1 { torch::distributed_recv {1} 3 9 }
+            3 { after 60000 }
+        }
+    """, tmp_path, ranks=4, timeout=60, runner_options=("--timeout", "2"))
+    assert result.returncode != 0
+    # Ranks 0 and 1 both wait with a bound; whichever times out first asks the others
+    # (both may report before the job ends). Each report is whole and exact.
+    waiting = {0: "all_reduce on the world group", 1: "recv from rank 3 (tag 9) on the world group"}
+    reports = 0
+    for rank, other in ((0, 1), (1, 0)):
+        header = f"[rank {rank}] timeout: {waiting[rank]} did not complete within 2 s\n"
+        if header in result.stderr:
+            reports += 1
+            assert header + "".join(f"[rank {rank}]   {line}\n" for line in (
+                f"rank {other}: waiting in {waiting[other]}",
+                "rank 2: waiting in the end-of-run barrier (its script is done)",
+                "rank 3: no answer (running the script, not waiting in a collective or receive)",
+            )) in result.stderr, result.stderr
+    assert reports, result.stderr
+
+
 def test_timeouts_do_not_disturb_a_healthy_run(tmp_path):
     result = run("""
         set t [torch::ones {8}]
@@ -120,3 +146,8 @@ def test_check_mode_from_the_environment(tmp_path):
     result = run(MISMATCHES, tmp_path, ranks=3, env={"TCLTORCH_MPI_CHECK_COLLECTIVES": "1"})
     assert result.returncode == 0, result.stderr
     assert "rank 0 called all_reduce while rank 2 called broadcast" in by_rank(result.stdout)[1][1]
+
+
+def test_a_roll_call_names_ranks_in_runs():
+    assert guards._ranks_text([4]) == "rank 4"
+    assert guards._ranks_text([0, 1, 2, 5, 7, 8]) == "ranks 0-2 5 7-8"
