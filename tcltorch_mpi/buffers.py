@@ -10,11 +10,12 @@ Collectives only ever see "wire" tensors, which MPI may touch.
 import ctypes
 import math
 import os
+import sys
 
 import numpy as np
 import torch
 
-from .runtime import MPI
+from .runtime import MPI, WORLD, abort
 
 
 def _loaded_mpi_libraries():
@@ -36,20 +37,29 @@ def _library_reports_cuda():
     return None
 
 
+def _cupy_problem():
+    """Why cupy cannot hand device memory to MPI here, or None if it can."""
+    try:
+        import cupy
+    except ImportError:
+        return "cupy is not installed"
+    try:  # a cupy built for another CUDA than the driver's fails here, not mid-collective
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # cupy's CUDA errors have no common base class
+        return f"cupy cannot reach the GPU: {str(exc).strip().splitlines()[0]}"
+    return None if count else "cupy sees no GPU"
+
+
 def _choose_cuda_path():
     """(direct, why): decided once per run; when unsure, stage."""
     forced = os.environ.get("TCLTORCH_MPI_CUDA_AWARE", "")
     if forced not in ("", "0", "1"):
         raise SystemExit(f"tcltorch_mpi: TCLTORCH_MPI_CUDA_AWARE must be 0 or 1, not {forced!r}")
-    try:
-        import cupy  # noqa: F401  (the direct path hands MPI cupy arrays)
-        have_cupy = True
-    except ImportError:
-        have_cupy = False
     if forced == "0":
         return False, "staged through host memory (TCLTORCH_MPI_CUDA_AWARE=0)"
-    if not have_cupy:
-        return False, "staged through host memory (cupy is not installed)"
+    problem = _cupy_problem()
+    if problem:
+        return False, f"staged through host memory ({problem})"
     if forced == "1":
         return True, "direct, CUDA-aware MPI (TCLTORCH_MPI_CUDA_AWARE=1)"
     if _library_reports_cuda():
@@ -90,13 +100,18 @@ def empty_like(wire_tensor, like):
     return torch.empty_like(wire_tensor)
 
 
-def empty(shape, dtype, like):
-    """A tensor MPI may write, for results of ``like`` (a tensor the user gave)."""
+def empty(shape, dtype, like, zeroed=False):
+    """A tensor MPI may write, for results of ``like`` (a tensor the user gave);
+    ``zeroed``: filled with zeros before MPI writes."""
     if not like.is_cuda:
-        return host_empty(shape, dtype)
-    if CUDA_DIRECT:
-        return _settled(torch.empty(shape, dtype=dtype, device=like.device))
-    return torch.empty(shape, dtype=dtype, pin_memory=True)
+        out = host_empty(shape, dtype)
+    elif CUDA_DIRECT:
+        out = torch.empty(shape, dtype=dtype, device=like.device)
+    else:
+        out = torch.empty(shape, dtype=dtype, pin_memory=True)
+    if zeroed:
+        out.zero_()
+    return _settled(out) if out.is_cuda else out
 
 
 def wire(tensor, dtype=None):
@@ -126,7 +141,19 @@ def home(result, device):
 def spec(tensor, datatype=MPI.BYTE):
     """mpi4py buffer spec for a wire tensor: its memory, read as ``datatype``."""
     if tensor.is_cuda:
-        import cupy
-        # As bytes: cupy has no bfloat16, and MPI reads the datatype given here anyway.
-        return [cupy.from_dlpack(tensor.reshape(-1).view(torch.uint8)), datatype]
+        return [_device_bytes(tensor), datatype]
     return [MPI.buffer.fromaddress(tensor.data_ptr(), tensor.nbytes), datatype]
+
+
+def _device_bytes(tensor):
+    """A CUDA tensor's memory as a cupy byte array (DLPack, no copy): cupy has no
+    bfloat16, and MPI reads the datatype it is given anyway. Peers may already be in
+    the operation, so a failure here ends the job rather than leave them waiting."""
+    import cupy
+    try:
+        with torch.cuda.device(tensor.device):  # torch exports only from the current device
+            return cupy.from_dlpack(tensor.reshape(-1).view(torch.uint8))
+    except Exception as exc:
+        sys.stderr.write(f"[rank {WORLD.Get_rank()}] cupy cannot hand {tensor.device} memory to MPI "
+                         f"({str(exc).strip()}); TCLTORCH_MPI_CUDA_AWARE=0 stages it through the host\n")
+        abort(1)

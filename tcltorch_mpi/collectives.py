@@ -117,9 +117,9 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
     else:
         recv_rows = np.asarray(output_splits, dtype=np.int64)
-    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
-    if output_splits is not None:
-        out.zero_()  # rows a peer does not send (a wrong -outputSplits) read as zeros, not garbage
+    # Rows a peer does not send (a wrong -outputSplits) read as zeros, not garbage.
+    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor,
+                        zeroed=output_splits is not None)
     send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
     send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
     recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]

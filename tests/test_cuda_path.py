@@ -13,27 +13,43 @@ import torch
 from tcltorch_mpi import buffers, runtime
 
 
+def _device_count(answer):
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
 @pytest.fixture
 def cupy_installed(monkeypatch):
-    """Whether ``import cupy`` succeeds, as the path decision sees it."""
-    def choose(installed):
-        monkeypatch.setitem(sys.modules, "cupy", types.ModuleType("cupy") if installed else None)
+    """What ``import cupy`` gives the path decision: nothing, or a cupy whose device
+    query answers ``gpus`` (a number, or the error cupy raises)."""
+    def choose(gpus):
+        fake = None
+        if gpus is not None:
+            query = types.SimpleNamespace(getDeviceCount=lambda: _device_count(gpus))
+            fake = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=query))
+        monkeypatch.setitem(sys.modules, "cupy", fake)
     return choose
 
 
-@pytest.mark.parametrize("forced, installed, library_says, direct, why", [
-    ("0", True, True, False, "TCLTORCH_MPI_CUDA_AWARE=0"),
-    ("1", True, False, True, "TCLTORCH_MPI_CUDA_AWARE=1"),
-    ("1", False, True, False, "cupy is not installed"),
-    ("", False, True, False, "cupy is not installed"),
-    ("", True, True, True, "MPIX_Query_cuda_support"),
-    ("", True, False, False, "does not report CUDA support"),
-    ("", True, None, False, "does not report CUDA support"),  # unsure: stage
+NO_DRIVER = RuntimeError("cudaErrorInsufficientDriver: CUDA driver version is insufficient")
+
+
+@pytest.mark.parametrize("forced, gpus, library_says, direct, why", [
+    ("0", 1, True, False, "TCLTORCH_MPI_CUDA_AWARE=0"),
+    ("1", 1, False, True, "TCLTORCH_MPI_CUDA_AWARE=1"),
+    ("1", None, True, False, "cupy is not installed"),
+    ("", None, True, False, "cupy is not installed"),
+    ("", 1, True, True, "MPIX_Query_cuda_support"),
+    ("", 1, False, False, "does not report CUDA support"),
+    ("", 1, None, False, "does not report CUDA support"),  # unsure: stage
+    ("1", NO_DRIVER, True, False, "cupy cannot reach the GPU: cudaErrorInsufficientDriver"),
+    ("", 0, True, False, "cupy sees no GPU"),
 ])
 def test_the_path_follows_the_variable_then_the_library(monkeypatch, cupy_installed,
-                                                          forced, installed, library_says, direct, why):
+                                                          forced, gpus, library_says, direct, why):
     monkeypatch.setenv("TCLTORCH_MPI_CUDA_AWARE", forced)
-    cupy_installed(installed)
+    cupy_installed(gpus)
     monkeypatch.setattr(buffers, "_library_reports_cuda", lambda: library_says)
     chosen_direct, chosen_why = buffers._choose_cuda_path()
     assert chosen_direct is direct and why in chosen_why
