@@ -7,20 +7,13 @@ Prints the tables and writes JSON, CSV and PNG plots under benchmarks/results/
 (benchmarks/results/quick/ with --quick).
 """
 
-import json
 import os
-import platform
-import subprocess
 import sys
-import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 from . import argument_parser, report
-
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+from .launch import RESULTS, machine, run_worker
 
 
 def powers_of_four(first, last):
@@ -36,47 +29,6 @@ FULL = {"ranks": [2, 4], "sizes": [8] + powers_of_four(16, 64 << 20), "small_ran
         "repetitions": 9, "batch_seconds": 0.04, "elements": 1_000_000, "bulk_repetitions": 3}
 QUICK = {"ranks": [2], "sizes": [8, 4096, 256 << 10], "small_ranks": [2],
          "repetitions": 3, "batch_seconds": 0.005, "elements": 1_000_000, "bulk_repetitions": 1}
-
-
-def mpirun():
-    """The launcher beside this Python (the venv's MPICH), else the one on PATH."""
-    beside = Path(sys.executable).parent / "mpirun"
-    return str(beside) if beside.exists() else "mpirun"
-
-
-def run_worker(ranks, mode, *options):
-    """Runs benchmarks.worker on ``ranks`` ranks and returns what rank 0 wrote."""
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch) / "figures.json"
-        command = [mpirun(), "-n", str(ranks), sys.executable, "-m", "benchmarks.worker", mode,
-                   "--out", str(out), *map(str, options)]
-        subprocess.run(command, cwd=HERE.parent, check=True)
-        return json.loads(out.read_text())
-
-
-def machine():
-    packages = {name: _version(name) for name in ("torch", "mpi4py", "mpich", "numpy")}
-    return {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-            **packages, "commit": _commit(), "load_average_before": os.getloadavg()[0]}
-
-
-def _commit():
-    """The checkout measured: its commit, marked + when the working tree differs."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
-                              capture_output=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
-                               text=True, capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+" if dirty else "")
-
-
-def _version(package):
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def run(plan):

@@ -4,6 +4,8 @@ Every rank times; rank 0 writes the figures (JSON) to F. Modes:
   sweep   every collective x message size x implementation
   small   an ~8-float all_to_all, tcltorch and raw mpi4py only (run at 1, 2, 3, 4 ranks)
   bulk    torch::tensor_create / torch::tensor_to_list of many floats (one process)
+  exchange  every collective on --device tensors, tcltorch (and raw mpi4py where MPI can
+          read them), through the path the environment chose (see benchmarks.paths)
 """
 
 import json
@@ -13,7 +15,7 @@ import time
 
 import numpy as np
 
-from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
+from tcltorch_mpi import buffers, interp, runtime  # first: it sets MPI's thread level before MPI starts
 from mpi4py import MPI  # noqa: E402
 
 from . import COLLECTIVES, FLOAT_BYTES, argument_parser  # noqa: E402
@@ -67,10 +69,10 @@ class Session:
         self.comm = runtime.WORLD
 
 
-def measure_tensor(session, implementations, collective, floats, settings):
-    """Latencies (us) of ``collective`` on a float32 tensor of ``floats`` zeros,
-    made by Tcl and shared by every implementation."""
-    handle = session.tk.eval(f"torch::zeros {{{floats}}} float32")
+def measure_tensor(session, implementations, collective, floats, settings, device="cpu"):
+    """Latencies (us) of ``collective`` on a float32 tensor of ``floats`` zeros on
+    ``device``, made by Tcl and shared by every implementation."""
+    handle = session.tk.eval(f"torch::zeros {{{floats}}} float32 {device}")
     tensor = session.engine.tensors.get(handle)
     runs = {impl.name: impl.prepare(collective, handle, tensor) for impl in implementations}
     latency, batch = measure(session.comm, runs, settings)
@@ -79,20 +81,33 @@ def measure_tensor(session, implementations, collective, floats, settings):
             "bytes": floats * FLOAT_BYTES, "batch_calls": batch, "latency_us": latency}
 
 
-def sweep(session, settings):
-    comm = session.comm
-    gloo = Gloo(comm)
-    implementations = (TclTorch(session.tk), RawMpi4py(comm), gloo)
+def every_collective(session, implementations, settings, device="cpu"):
     rows = []
     for collective in COLLECTIVES:
         for size in settings.sizes:
             floats = size // FLOAT_BYTES
-            if collective == "all_to_all" and floats % comm.Get_size():
+            if collective == "all_to_all" and floats % session.comm.Get_size():
                 continue  # the buffer does not split into one equal chunk per rank
-            rows.append(measure_tensor(session, implementations, collective, floats, settings))
-            progress(comm, rows[-1])
+            rows.append(measure_tensor(session, implementations, collective, floats, settings, device))
+            progress(session.comm, rows[-1])
+    return rows
+
+
+def sweep(session, settings):
+    gloo = Gloo(session.comm)
+    rows = every_collective(session, (TclTorch(session.tk), RawMpi4py(session.comm), gloo), settings)
     gloo.close()
     return rows
+
+
+def exchange(session, settings):
+    """Tensors on ``--device`` through the path this run's environment chose (direct
+    or staged; benchmarks.paths runs it once per path). Raw mpi4py reads the tensors'
+    own memory: on a GPU only a CUDA-aware MPI can."""
+    implementations = [TclTorch(session.tk)]
+    if settings.device == "cpu" or buffers.CUDA_DIRECT:
+        implementations.append(RawMpi4py(session.comm))
+    return every_collective(session, implementations, settings, settings.device)
 
 
 def small(session, settings):
@@ -132,7 +147,7 @@ def progress(comm, row):
               file=sys.stderr, flush=True)
 
 
-MODES = {"sweep": sweep, "small": small, "bulk": bulk}
+MODES = {"sweep": sweep, "small": small, "bulk": bulk, "exchange": exchange}
 
 
 def parse_args(argv):
@@ -148,6 +163,7 @@ def parse_args(argv):
     # page faults of memory the other implementations' batches just took over.
     parser.add_argument("--min-batch-calls", type=int, default=4, help="calls per batch at least")
     parser.add_argument("--max-batch-calls", type=int, default=2000, help="calls per batch at most")
+    parser.add_argument("--device", default="cpu", help="exchange mode: cpu or cuda")
     parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
     return parser.parse_args(argv)
 

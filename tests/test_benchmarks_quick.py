@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import torch
+
 from benchmarks import COLLECTIVES, IMPLEMENTATIONS
 from benchmarks.__main__ import QUICK
 
@@ -42,3 +45,26 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
     assert _positive(results["bulk"]["tensor_to_list_s"])
     for name in ("results.csv", "latency.png", "ratio.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_the_path_comparison_runs_both_paths_on_the_cpu(tmp_path):
+    size = 64 << 10
+    done = subprocess.run([sys.executable, "-m", "benchmarks.paths", "--device", "cpu", "--ranks", "3",
+                           "--sizes", str(size), "--repetitions", "1", "--out-dir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "staged/direct" in done.stdout
+    rows = json.loads((tmp_path / "paths_cpu.json").read_text())["rows"]
+    # 64 KiB of float32 does not split into 3 equal chunks: all_to_all is left out.
+    measured = {(row["path"], row["collective"]): row["latency_us"] for row in rows if row["bytes"] == size}
+    assert sorted(measured) == [(path, collective) for path in ("direct", "staged")
+                                for collective in ("all_reduce", "broadcast")]
+    for latency in measured.values():
+        assert set(latency) == {"tcltorch", "raw_mpi4py"} and all(map(_positive, latency.values()))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible: the CUDA comparison would run")
+def test_the_path_comparison_needs_a_gpu_for_cuda(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "benchmarks.paths", "--out-dir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "no GPU visible" in done.stderr
