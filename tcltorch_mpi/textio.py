@@ -117,15 +117,25 @@ def _shortest_decimals(flat):
         exact = candidate.to(flat.dtype) == flat
         result = torch.where(exact, candidate, result)
     # Powers of ten beyond 1e22 are not exact doubles: there the decimal is missed by an
-    # ulp (3.4028234999999995e+38 for float32's largest). Those few elements take
-    # numpy's shortest float32 text instead, read back exactly (for bfloat16 that text
-    # is exact, if longer than it needs to be).
+    # ulp (3.4028234999999995e+38 for float32's largest). Those few elements are done
+    # one by one below.
     far = torch.isfinite(wide) & (wide != 0) & ((exponent > digits[0] + 21) | (exponent < digits[-1] - 23))
     if far.any():
-        text = flat[far].float().numpy().astype(str)
-        result[far] = torch.from_numpy(text.astype(np.float64))
+        result[far] = _far_decimals(flat[far])
     # Zeros, infinities and NaN stay as they are.
     return torch.where(torch.isfinite(result), result, wide)
+
+
+def _far_decimals(values):
+    """The shortest decimals of values far from 1, read back exactly: numpy's text for
+    float32; bfloat16 (numpy has none) tries 1, 2, ... digits for each distinct value."""
+    if values.dtype == torch.float32:
+        return torch.from_numpy(values.numpy().astype(str).astype(np.float64))
+    distinct, where = torch.unique(values, return_inverse=True)
+    shortest = [next(decimal for count in range(1, 10) for decimal in [float(f"{value:.{count}g}")]
+                     if torch.tensor(decimal, dtype=torch.float64).to(values.dtype) == value)
+                for value in distinct.tolist()]
+    return torch.tensor(shortest, dtype=torch.float64)[where]
 
 
 def to_tcl(tensor):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from tests.tclsession import NUMPY
 
@@ -58,6 +59,27 @@ def test_float32_text_is_the_shortest_that_reads_back(tcl):
     values = raw.view(np.float32)[np.isfinite(raw.view(np.float32))]
     text = tcl.tk.splitlist(tcl.eval(f"torch::tensor_to_list {tcl.create(values, 'float32')}"))
     np.testing.assert_array_equal(np.array(text, dtype=np.float64), values.astype(str).astype(np.float64))
+
+
+def test_bfloat16_text_is_the_shortest_that_reads_back(tcl):
+    # Every finite bfloat16, 1e+30 and 1e-30 among them, whose decimals need powers of
+    # ten that no double holds exactly.
+    every = torch.arange(2**16, dtype=torch.int32).to(torch.int16).view(torch.bfloat16)
+    every = every[torch.isfinite(every)]
+    handle = tcl.eval(f"torch::tensor_create {{{' '.join(map(repr, every.tolist()))}}} {{}} bfloat16")
+    text = tcl.tk.splitlist(tcl.eval(f"torch::tensor_to_list {handle}"))
+
+    def as_bfloat16(decimals):
+        return torch.tensor(np.array(decimals, dtype=np.float64)).to(torch.bfloat16)
+
+    assert torch.equal(as_bfloat16(text), every)
+    digits = np.array([len(t.split("e")[0].lstrip("-").replace(".", "").strip("0") or "0") for t in text])
+    for fewer in (1, 2, 3):  # no value reads back from fewer digits than it was given
+        shorter = digits > fewer
+        rounded = [f"{v:.{fewer - 1}e}" for v in every[torch.from_numpy(shorter)].tolist()]
+        assert not torch.any(as_bfloat16(rounded) == every[torch.from_numpy(shorter)])
+    assert tcl.eval("torch::tensor_to_list [torch::tensor_create {1e30 -2.5e25 3e-20 1.5e-30} {} bfloat16]") \
+        == "1e+30 -2.5e+25 3e-20 1.5e-30"
 
 
 def test_float_text_is_short_and_tcl_readable(tcl):
