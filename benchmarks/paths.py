@@ -40,8 +40,7 @@ def table(rows, ranks, device):
         for size in sorted({row["bytes"] for row in rows if row["collective"] == collective}):
             staged = by_key.get(("staged", collective, size), {})
             direct = by_key.get(("direct", collective, size), {})
-            figures = [staged.get("tcltorch"), direct.get("tcltorch"),
-                       direct.get("raw_mpi4py", staged.get("raw_mpi4py"))]
+            figures = [staged.get("tcltorch"), direct.get("tcltorch"), direct.get("raw_mpi4py")]
             ratio = figures[0] / figures[1] if None not in figures[:2] else None
             lines.append(f"{size:<12}" + "".join("{:>12}".format("-" if f is None else f"{f:.1f}")
                                                  for f in figures)
@@ -73,16 +72,18 @@ def main(argv=None):
         if not chosen.startswith("direct"):
             print(f"direct path not measured: CUDA tensors here are {chosen}", file=sys.stderr)
             del environments["direct"]
-    rows = []
+    measured_on, rows = machine(), []
     for path, environment in environments.items():
         print(f"{path} path on {args.ranks} ranks ...", file=sys.stderr, flush=True)
+        # Raw mpi4py reads the tensors' own memory, as the direct path does.
+        raw = ["--with-raw"] if path == "direct" else []
         rows += [{**row, "path": path} for row in run_worker(
-            args.ranks, "exchange", "--device", args.device, "--sizes", args.sizes,
+            args.ranks, "exchange", "--device", args.device, "--sizes", args.sizes, *raw,
             "--repetitions", args.repetitions, "--batch-seconds", 0.2, env=environment)]
     print(table(rows, args.ranks, args.device))
     args.out_dir.mkdir(parents=True, exist_ok=True)
     out = args.out_dir / f"paths_{args.device}.json"
-    out.write_text(json.dumps({"machine": machine(), "device": args.device, "ranks": args.ranks,
+    out.write_text(json.dumps({"machine": measured_on, "device": args.device, "ranks": args.ranks,
                                "rows": rows}, indent=1))
     print(f"results: {out}", file=sys.stderr)
     return 0

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from tcltorch_mpi import buffers, interp, runtime  # first: it sets MPI's thread level before MPI starts
+from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
 from mpi4py import MPI  # noqa: E402
 
 from . import COLLECTIVES, FLOAT_BYTES, argument_parser  # noqa: E402
@@ -102,10 +102,10 @@ def sweep(session, settings):
 
 def exchange(session, settings):
     """Tensors on ``--device`` through the path this run's environment chose (direct
-    or staged; benchmarks.paths runs it once per path). Raw mpi4py reads the tensors'
-    own memory: on a GPU only a CUDA-aware MPI can."""
+    or staged; benchmarks.paths runs it once per path), and with ``--with-raw`` raw
+    mpi4py on the tensors' own memory."""
     implementations = [TclTorch(session.tk)]
-    if settings.device == "cpu" or buffers.CUDA_DIRECT:
+    if settings.with_raw:
         implementations.append(RawMpi4py(session.comm))
     return every_collective(session, implementations, settings, settings.device)
 
@@ -164,6 +164,7 @@ def parse_args(argv):
     parser.add_argument("--min-batch-calls", type=int, default=4, help="calls per batch at least")
     parser.add_argument("--max-batch-calls", type=int, default=2000, help="calls per batch at most")
     parser.add_argument("--device", default="cpu", help="exchange mode: cpu or cuda")
+    parser.add_argument("--with-raw", action="store_true", help="exchange mode: raw mpi4py too")
     parser.add_argument("--elements", type=int, default=1_000_000, help="bulk mode: list length")
     return parser.parse_args(argv)
 

@@ -11,7 +11,7 @@ class Devices:
     def __init__(self, local_rank):
         # The GPU that "cuda" means here: local rank modulo the GPUs this process sees.
         self.local_rank = local_rank
-        self._mine = None
+        self._current_chosen = False
 
     def parse(self, name):
         if name == "cpu":
@@ -23,17 +23,17 @@ class Devices:
             raise CommandError(f'Invalid device: "{name}" was asked for, but CUDA is not '
                                "available in this process")
         if name == "cuda":
-            return self._my_gpu(count)
+            return self._used(torch.device("cuda", self.local_rank % count))
         index = name[len("cuda:"):]
         if not index.isdigit() or int(index) >= count:
             raise CommandError(f'Invalid device: "{name}"; this process sees {count} GPU(s): '
                                f"cuda:0..cuda:{count - 1}")
-        return torch.device("cuda", int(index))
+        return self._used(torch.device("cuda", int(index)))
 
-    def _my_gpu(self, count):
-        if self._mine is None:
-            self._mine = torch.device("cuda", self.local_rank % count)
-            # Made current at first use: MPI libraries and cupy work on the current GPU,
-            # and a rank using another GPU then makes no context on GPU 0.
-            torch.cuda.set_device(self._mine)
-        return self._mine
+    def _used(self, gpu):
+        if not self._current_chosen:
+            # The first GPU used becomes current: MPI libraries and cupy work on the
+            # current GPU, and a rank using another than GPU 0 makes no context there.
+            torch.cuda.set_device(gpu)
+            self._current_chosen = True
+        return gpu

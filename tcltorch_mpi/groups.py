@@ -1,6 +1,7 @@
 """Process groups: a Tcl group name maps to an MPI communicator."""
 
 
+from . import guards
 from .errors import CommandError
 from .runtime import MPI
 
@@ -30,6 +31,7 @@ def _tcl(value):
 def agree(comm, command, args, local_error):
     """Every rank reaches the same verdict: raise on all ranks if any rank objects
     or if the ranks were not given the same arguments."""
+    guards.all_arrive(comm, f"{command} on the world group")
     views = comm.allgather((args, local_error))
     for rank, (_, error) in enumerate(views):
         if error:
@@ -50,6 +52,7 @@ class Groups:
         if group is None:
             # A name never created means all processes, on a communicator of its own,
             # made when every rank first uses the name (Dup is collective).
+            guards.all_arrive(self.world, f'the first use of group "{name}" (on the world group)')
             group = self._groups[name] = Group(name, self.world.Dup())
         if group.size == 0:
             raise CommandError(f"This process (world rank {self.world.Get_rank()}) "

@@ -27,7 +27,8 @@ def configure(check=False, timeout=None):
 # communicator; a rank answers while it polls a wait of its own.
 _ASK, _ANSWER = 1, 2
 _ANSWER_SECONDS = 1.0
-_NO_ANSWER = "no answer (running the script, not waiting in a collective or receive)"
+_NO_ANSWER = "no answer within 1 s (running the script, not waiting in MPI)"
+_LONGEST_ANSWER = 1000  # characters: an answer always fits the asker's receive
 
 
 def complete(request, what, status=None, bounded=True):
@@ -56,7 +57,7 @@ def _answer_roll_call(what):
     while comm.Iprobe(runtime.MPI.ANY_SOURCE, _ASK, status):
         asker = status.Get_source()
         comm.recv(source=asker, tag=_ASK)
-        comm.send(f"waiting in {what}", dest=asker, tag=_ANSWER)  # small: sent eagerly
+        comm.send(f"waiting in {what}"[:_LONGEST_ANSWER], dest=asker, tag=_ANSWER)  # small: sent eagerly
 
 
 def _roll_call(what):
@@ -96,11 +97,21 @@ def _ranks_text(ranks):
 
 def _time_out(what):
     lines = [f"timeout: {what} did not complete within {timeout_seconds:g} s"]
-    lines += [f"  {line}" for line in _roll_call(what)]
-    rank = runtime.WORLD.Get_rank()
-    sys.stdout.flush()
-    sys.stderr.write("".join(f"[rank {rank}] {line}\n" for line in lines))
-    runtime.abort(1)
+    try:
+        lines += [f"  {line}" for line in _roll_call(what)]
+    finally:  # whatever the roll call meets, the job ends
+        rank = runtime.WORLD.Get_rank()
+        sys.stdout.flush()
+        sys.stderr.write("".join(f"[rank {rank}] {line}\n" for line in lines))
+        runtime.abort(1)
+
+
+def all_arrive(comm, what):
+    """With a timeout, a timed barrier before a blocking call that has no timed form
+    (mpi4py's pickled collectives, making communicators): the call then finds every
+    rank there, and a rank that never comes is a timeout, not a hang."""
+    if timeout_seconds is not None:
+        complete(comm.Ibarrier(), what)
 
 
 def collective(group, command, method, *args):
@@ -186,6 +197,7 @@ def _difference(views):
 def agree(group, seen):
     """Check mode: every rank compares what it is about to do; on a mismatch every
     rank raises the same error, naming the ranks that differ and how."""
+    all_arrive(group.comm, f"{seen['command']} on {group.label}")
     views = group.comm.allgather(seen)
     problem = _difference(views)
     if problem:

@@ -59,8 +59,9 @@ def test_the_path_comparison_runs_both_paths_on_the_cpu(tmp_path):
     measured = {(row["path"], row["collective"]): row["latency_us"] for row in rows if row["bytes"] == size}
     assert sorted(measured) == [(path, collective) for path in ("direct", "staged")
                                 for collective in ("all_reduce", "broadcast")]
-    for latency in measured.values():
-        assert set(latency) == {"tcltorch", "raw_mpi4py"} and all(map(_positive, latency.values()))
+    for (path, _), latency in measured.items():
+        assert set(latency) == {"tcltorch"} | ({"raw_mpi4py"} if path == "direct" else set())
+        assert all(map(_positive, latency.values()))
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible: the CUDA comparison would run")

@@ -88,9 +88,26 @@ def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
             assert header + "".join(f"[rank {rank}]   {line}\n" for line in (
                 f"rank {other}: waiting in {waiting[other]}",
                 "rank 2: waiting in the end-of-run barrier (its script is done)",
-                "rank 3: no answer (running the script, not waiting in a collective or receive)",
+                "rank 3: no answer within 1 s (running the script, not waiting in MPI)",
             )) in result.stderr, result.stderr
     assert reports, result.stderr
+
+
+@pytest.mark.parametrize("options,waiting_in,named", [
+    ((), "torch::distributed_new_group pair {0 1}", "distributed_new_group on the world group"),
+    ((), "torch::distributed_all_reduce [torch::ones {2}] sum -group fresh",
+     'the first use of group "fresh" (on the world group)'),
+    (("--check-collectives",), "torch::distributed_all_reduce [torch::ones {2}] sum",
+     "all_reduce on the world group"),
+])
+def test_calls_without_a_timed_form_time_out_too(tmp_path, options, waiting_in, named):
+    # Group agreements, new communicators and check mode's comparison block in MPI:
+    # with a timeout, a timed barrier comes first.
+    result = run(f"if {{[torch::get_rank] == 0}} {{ {waiting_in} }}", tmp_path, ranks=2, timeout=60,
+                 runner_options=(*options, "--timeout", "2"))
+    assert result.returncode != 0
+    assert (f"[rank 0] timeout: {named} did not complete within 2 s\n"
+            "[rank 0]   rank 1: waiting in the end-of-run barrier (its script is done)\n") in result.stderr
 
 
 def test_timeouts_do_not_disturb_a_healthy_run(tmp_path):
