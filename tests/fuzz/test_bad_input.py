@@ -1,4 +1,4 @@
-"""Property-based bad input (hypothesis), on 1 and 2 real ranks: every call of every
+"""Property-based bad input (hypothesis), on 1, 2 and 3 real ranks: every call of every
 command ends in a clean Tcl error or a valid result (no crash, no hang, no Python
 names or tracebacks), and MPI still works afterwards.
 
