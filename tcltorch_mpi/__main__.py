@@ -38,8 +38,10 @@ def _parse(args):
         option = args.pop(0)
         if option == "--":
             break
-        if option in ("-h", "--help", "--version"):
-            options[option.lstrip("-")[0]] = True
+        if option in ("-h", "--help"):
+            options["help"] = True
+        elif option == "--version":
+            options["version"] = True
         elif option == "--check-collectives":
             options["check"] = True
         elif option == "--timeout" and args:
@@ -62,16 +64,13 @@ def main(argv=None):
     except UsageError as exc:
         print(f"tcltorch_mpi: {exc}\n{USAGE}", end="", file=sys.stderr)
         return 2
-    if options.get("h"):
+    if options.get("help"):
         print(USAGE, end="")
         return 0
-    if options.get("v"):
+    if options.get("version"):
         import torch
 
-        from . import (
-            buffers,
-            runtime,  # first: a clear message if MPI cannot be loaded
-        )
+        from . import buffers, runtime  # a clear message if MPI cannot be loaded
         cuda = buffers.CUDA_PATH if torch.cuda.is_available() else "no GPU visible"
         print(f"tcltorch_mpi {__version__}; MPI: {runtime.library_name()}; CUDA tensors: {cuda}")
         return 0
@@ -81,11 +80,7 @@ def main(argv=None):
 
     import tkinter
 
-    from . import (
-        guards,
-        interp,
-        runtime,  # first: a clear message if MPI cannot be loaded
-    )
+    from . import guards, interp, runtime  # a clear message if MPI cannot be loaded
 
     guards.configure(check=options["check"], timeout=options["timeout"])
     tk, engine = interp.create(script, script_args)

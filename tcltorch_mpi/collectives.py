@@ -1,5 +1,8 @@
-"""Collectives over a group's communicator. Every check that can fail is made
-before the first byte moves, so bad local input never leaves a peer waiting."""
+"""Collectives over a group's communicator. Every check of local input is made
+before the first byte moves. Ranks given different input (one rank's tensor does
+not split, say) still each decide alone: --check-collectives compares them first."""
+
+import functools
 
 import numpy as np
 import torch
@@ -47,6 +50,13 @@ class Reduction:
         if result.dtype != dtype:  # reduced in a wider dtype
             result = result.to(dtype)
         return buffers.home(result, device)
+
+
+@functools.cache
+def _reduction(name, dtype):
+    """A Reduction made once per (op, dtype): all_reduce's per-call path (an invalid op
+    raises, and is not kept)."""
+    return Reduction(name, dtype)
 
 
 def _rows(tensor):
@@ -132,7 +142,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
 # ---- reductions -------------------------------------------------------------
 
 def all_reduce(group, tensor, op_name):
-    reduction = Reduction(op_name, tensor.dtype)
+    reduction = _reduction(op_name, tensor.dtype)
     send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty_like(send, tensor)
     guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
@@ -141,7 +151,7 @@ def all_reduce(group, tensor, op_name):
 
 
 def reduce_scatter(group, tensor, op_name):
-    reduction = Reduction(op_name, tensor.dtype)
+    reduction = _reduction(op_name, tensor.dtype)
     _check_divisible(tensor, group.size, "reduce_scatter")
     send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty((send.shape[0] // group.size, *send.shape[1:]), send.dtype, tensor)

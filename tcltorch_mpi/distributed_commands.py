@@ -5,7 +5,7 @@ Methods are named as the Tcl commands and take the string values the shim passes
 
 import sys
 
-from . import collectives, devices, dtypes, guards
+from . import collectives, dtypes, guards
 from .p2p import CollectiveRequest, check_peer, check_tag
 
 
@@ -110,7 +110,7 @@ class DistributedCommands:
         source = check_peer(group, self.int(src), "src", any_source=True)
         expected_shape = self.ints(shape) if shape != "*" else None
         expected_dtype = dtypes.parse(dtype) if dtype != "" else None
-        return self.postal.irecv(group, source, tag, expected_shape, expected_dtype, devices.CPU)
+        return self.postal.irecv(group, source, tag, expected_shape, expected_dtype)
 
     def distributed_recv(self, shape, src, tag, dtype, group):
         return self.tensors.add(self._receive(shape, src, tag, dtype, group).wait())

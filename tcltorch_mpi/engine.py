@@ -3,7 +3,6 @@ registries, groups and in-flight messages, whose methods are the Tcl primitives
 ``::tcltorch_mpi::engine::<command>``."""
 
 
-from . import dtypes
 from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError
@@ -63,13 +62,10 @@ class Engine(TensorCommands, DistributedCommands):
     def ints(self, text):
         return [self.int(item) for item in self.list(text)]
 
-    def is_dtype(self, name):
-        return int(dtypes.is_name(name))
-
     @classmethod
     def command_names(cls):
-        return [name for base in (TensorCommands, DistributedCommands)
-                for name in vars(base) if not name.startswith("_")] + ["is_dtype"]
+        """The Tcl primitives: the public methods of the command classes."""
+        return [name for base in cls.__bases__ for name in vars(base) if not name.startswith("_")]
 
     def register(self):
         self.tk.eval(f"namespace eval {NAMESPACE} {{}}")

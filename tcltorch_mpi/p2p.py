@@ -62,11 +62,11 @@ class ReceiveRequest:
     """An irecv: its header receive is posted at once, its data receive as soon as
     the header is seen (in posting order, which keeps same-source messages in order)."""
 
-    def __init__(self, postal, group, src, tag, shape, dtype, device):
+    def __init__(self, postal, group, src, tag, shape, dtype):
         self.postal, self.comm, self.tag = postal, group.comm, tag
         source = "any rank" if src == MPI.ANY_SOURCE else f"rank {src}"
         self.what = f"recv from {source} (tag {tag}) on {group.label}"
-        self.expected_shape, self.expected_dtype, self.device = shape, dtype, device
+        self.expected_shape, self.expected_dtype = shape, dtype
         self.header = empty_header()
         self.status = MPI.Status()
         self.header_request = self.comm.Irecv([self.header, MPI.INT64_T], src, 2 * tag)
@@ -84,7 +84,8 @@ class ReceiveRequest:
                                             2 * self.tag + 1)
 
     def test(self):
-        self.postal.advance(until=self)
+        if self.data_request is None:
+            self.postal.advance(until=self)
         return self.data_request is not None and self.data_request.Test()
 
     def wait(self):
@@ -106,7 +107,7 @@ class ReceiveRequest:
         if self.expected_shape is not None and tuple(result.shape) != tuple(self.expected_shape):
             raise CommandError(f"recv: expected shape {{{' '.join(map(str, self.expected_shape))}}}, "
                                f"but the sender sent {{{' '.join(map(str, result.shape))}}}")
-        return buffers.home(result, self.device)
+        return result  # on the CPU: the commands have no device to receive on
 
 
 class CollectiveRequest:
@@ -153,8 +154,8 @@ class Postal:
         self._sending.append(SendRequest(group, tensor, dst, tag))
         return self._sending[-1]
 
-    def irecv(self, group, src, tag, shape, dtype, device):
-        receive = ReceiveRequest(self, group, src, tag, shape, dtype, device)
+    def irecv(self, group, src, tag, shape, dtype):
+        receive = ReceiveRequest(self, group, src, tag, shape, dtype)
         self._receiving.append(receive)
         return receive
 

@@ -16,6 +16,10 @@ def _dims(shape):
 
 
 class TensorCommands:
+    def is_dtype(self, name):
+        """1 if ``name`` is a dtype (the shim's test for an optional dtype argument)."""
+        return int(dtypes.is_name(name))
+
     def _new(self, tensor, requires_grad="0"):
         if self.bool(requires_grad):
             if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):

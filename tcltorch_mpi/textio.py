@@ -86,7 +86,12 @@ _INT64 = np.iinfo(np.int64)
 
 def _in_range(values, dtype):
     """Integers that the dtype cannot hold are an error, not a silent wrap-around."""
-    if values.size and values.dtype == np.int64 and dtype not in (torch.int64, torch.bool):
+    if values.size and values.dtype == np.int64 and dtype == torch.bool:
+        # The fast path read 0/1 as integers: anything else is not a boolean, as Tcl says.
+        other = values[(values != 0) & (values != 1)]
+        if other.size:
+            raise CommandError(f'Invalid data: expected boolean, got "{other[0]}"')
+    elif values.size and values.dtype == np.int64 and dtype != torch.int64:
         limits = torch.iinfo(dtype)
         if values.min() < limits.min or values.max() > limits.max:
             raise CommandError(f"Invalid data: a value does not fit in {dtypes.DISPLAY[dtype]} "

@@ -4,6 +4,7 @@ reading tensors back as numpy arrays."""
 import tkinter
 
 import numpy as np
+import torch
 
 from tcltorch_mpi import interp
 
@@ -52,8 +53,11 @@ class TclSession:
             values = [v == "1" for v in items]
         elif dtype.startswith("complex"):
             values = [complex(v) for v in items]
+        elif dtype == "bfloat16":  # shortest text names a bfloat16 once rounded to it: "2.67"
+            rounded = torch.tensor([float(v) for v in items], dtype=torch.float64).to(torch.bfloat16)
+            return rounded.float().numpy().reshape(shape)
         else:
-            values = [float(v) if dtype.startswith(("float", "bfloat")) else int(v) for v in items]
+            values = [float(v) if dtype.startswith("float") else int(v) for v in items]
         return np.asarray(values, dtype=NUMPY[dtype]).reshape(shape)
 
 

@@ -43,8 +43,18 @@ def test_positional_and_camel_give_the_same(tcl, command):
     if command in ("distributed_new_group", "distributed_split_group"):
         call = call.replace("g1", "g3").replace("g2", "g4")
     result = tcl.eval(f"torch::{camel(command)} {call}")
-    if not re.fullmatch(r"(tensor|request)\d+", snake):
+    kind = re.fullmatch(r"(tensor|request)\d+", snake)
+    if not kind:
         assert result == snake.replace("g1", "g3").replace("g2", "g4")
+        return
+    assert re.fullmatch(rf"{kind[1]}\d+", result) and result != snake  # a handle of its own
+    if kind[1] == "tensor":
+        # Random and uninitialized values differ between the calls; everything else is equal.
+        views = ["tensor_shape", "tensor_dtype", "tensor_device"]
+        if command not in ("randn", "tensor_randn", "empty"):
+            views.append("tensor_to_list")
+        for view in views:
+            assert tcl.eval(f"torch::{view} {result}") == tcl.eval(f"torch::{view} {snake}"), view
 
 
 def test_named_options_in_any_order(tcl):

@@ -141,6 +141,10 @@ def test_nested_lists_and_shapes(tcl):
     assert tcl.error("torch::tensor_create {99999999999999999999} int64") == \
         "Invalid data: a value does not fit in Int64"
     assert tcl.error("torch::tensor_create {1 300} uint8") == "Invalid data: a value does not fit in UInt8 (0..255)"
+    # A boolean is 0 or 1 (or a word Tcl reads as one), whichever way the list is read.
+    assert tcl.eval("torch::tensor_to_list [torch::tensor_create {1 0 true no} {} bool]") == "1 0 1 0"
+    for data in ("{0 2}", "{0 2 x}", "{{0 2}}"):
+        assert tcl.error(f"torch::tensor_create {data} {{}} bool") == 'Invalid data: expected boolean, got "2"'
 
 
 def test_factories(tcl):
@@ -168,12 +172,14 @@ def test_views_arithmetic_and_reductions(tcl):
     assert tcl.eval(f"torch::tensor_to_list [torch::tensor_add {a} {a}]") == "0.0 2.0 4.0 6.0 8.0 10.0"
     assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sub -input {a} -other {a}]") == "0.0 0.0 0.0 0.0 0.0 0.0"
     assert tcl.eval(f"torch::tensor_to_list [torch::tensor_mul {a} {a}]") == "0.0 1.0 4.0 9.0 16.0 25.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_div {a} [torch::full {{2 3}} 4]]") == \
+        "0.0 0.25 0.5 0.75 1.0 1.25"
     assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sum {a}]") == "15.0"
     assert tcl.eval(f"torch::tensor_to_list [torch::tensor_mean {a}]") == "2.5"
     assert tcl.eval(f"torch::allclose {a} [torch::tensor_add {a} [torch::full {{2 3}} 1e-9]]") == "1"
     assert tcl.eval(f"torch::allclose {a} [torch::ones {{2 3}}]") == "0"
     assert tcl.error("torch::tensor_mean [torch::ones {2} int32]").startswith("tensor_mean: mean of an integer")
-    assert "tensor(" in tcl.eval(f"torch::tensor_print {a}")
+    assert tcl.eval(f"torch::tensor_print {a}") == "tensor([[0., 1., 2.],\n        [3., 4., 5.]])"
 
 
 def test_free_and_count(tcl):

@@ -8,8 +8,6 @@ import pytest
 import torch
 from mpi4py import MPI
 
-from tests.tclsession import TclSession
-
 pytestmark = [pytest.mark.mpi, pytest.mark.cuda,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU visible")]
 W, RANK = MPI.COMM_WORLD.Get_size(), MPI.COMM_WORLD.Get_rank()
@@ -25,11 +23,6 @@ def _local_rank():
     rank = node.Get_rank()
     node.Free()
     return rank
-
-
-@pytest.fixture
-def tcl():
-    return TclSession()
 
 
 @pytest.fixture
