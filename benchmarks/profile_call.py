@@ -16,6 +16,7 @@ import time
 from tcltorch_mpi import buffers, collectives, interp, runtime
 
 from . import argument_parser
+from .implementations import repeat
 
 ENGINE = "::tcltorch_mpi::engine"
 TCL_LOOPS = {
@@ -36,13 +37,6 @@ def best_per_call(run, calls, rounds=5):
     return best / calls * 1e6
 
 
-def python_loop(call):
-    def run(calls):
-        for _ in range(calls):
-            call()
-    return run
-
-
 def main(argv=None):
     parser = argument_parser("python -m benchmarks.profile_call", __doc__)
     parser.add_argument("--floats", type=int, default=8)
@@ -56,9 +50,9 @@ def main(argv=None):
     out = tensor.clone()
     send, recv = buffers.spec(tensor), buffers.spec(out)
     layers = {
-        "MPI Alltoall (mpi4py, specs built once)": python_loop(lambda: group.comm.Alltoall(send, recv)),
-        "collectives.all_to_all (engine, Python)": python_loop(lambda: collectives.all_to_all(group, tensor)),
-        "engine commands from Python (+ handles)": python_loop(
+        "MPI Alltoall (mpi4py, specs built once)": repeat(lambda: group.comm.Alltoall(send, recv)),
+        "collectives.all_to_all (engine, Python)": repeat(lambda: collectives.all_to_all(group, tensor)),
+        "engine commands from Python (+ handles)": repeat(
             lambda: engine.tensor_free(engine.distributed_all_to_all(handle, "", "", "", "0"))),
     }
     for name, body in TCL_LOOPS.items():

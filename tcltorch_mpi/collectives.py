@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from . import buffers, dtypes, guards
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 from .runtime import MPI
 
 MAX_DIMS = 32
@@ -34,9 +34,8 @@ class Reduction:
         display = dtypes.DISPLAY[dtype]
         if name in ("band", "bor", "bxor") and not dtypes.is_integral(dtype):
             raise CommandError(f"Invalid operation: {name} needs an integer or bool tensor, not {display}")
-        if name == "mean" and dtypes.is_integral(dtype):
-            raise CommandError(f"Invalid operation: mean of an integer tensor ({display}); "
-                               "convert it to a floating dtype first")
+        if name == "mean":
+            dtypes.check_mean(dtype, "Invalid operation")
         if name in ("max", "min") and dtype.is_complex:
             raise CommandError(f"Invalid operation: {name} is not defined for complex tensors ({display})")
         self.name = name
@@ -59,24 +58,11 @@ def _reduction(name, dtype):
     return Reduction(name, dtype)
 
 
-def _rows(tensor):
-    if tensor.dim() == 0:
-        return None
-    return tensor.shape[0]
-
-
-def _check_rank(group, rank, what):
-    if not 0 <= rank < group.size:
-        raise CommandError(f"Invalid {what}: {rank} is not a rank of {group.label} "
-                           f"(ranks 0..{group.size - 1})")
-
-
-def _check_divisible(tensor, size, command, hint=""):
-    rows = _rows(tensor)
-    if rows is None or rows % size:
-        what = "a 0-dimensional tensor" if rows is None else f"dimension 0 of size {rows}"
-        raise CommandError(f"{command}: {what} cannot be cut into {size} equal chunks "
-                           f"(one per rank){hint}")
+def _check_divisible(shape, size, command, hint="", whose="the"):
+    if not shape or shape[0] % size:
+        what = "0-dimensional" if not shape else f"dimension 0 of size {shape[0]}"
+        raise CommandError(f"{command}: {whose} tensor ({what}) cannot be cut into {size} equal "
+                           f"chunks (one per rank){hint}")
 
 
 def barrier(group):
@@ -89,7 +75,7 @@ def _check_splits(splits, size, what):
     if len(splits) != size:
         raise CommandError(f"Invalid {what}: expected {size} sizes (one per rank), got {len(splits)}")
     if any(s < 0 for s in splits):
-        raise CommandError(f"Invalid {what}: sizes must not be negative, got {{{' '.join(map(str, splits))}}}")
+        raise CommandError(f"Invalid {what}: sizes must not be negative, got {tcl_list(splits)}")
 
 
 def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking=False):
@@ -97,7 +83,7 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     ``nonblocking`` an (MPI request, result, buffers to keep alive) triple."""
     size, comm = group.size, group.comm
     if input_splits is None and output_splits is None:
-        _check_divisible(tensor, size, "all_to_all",
+        _check_divisible(tensor.shape, size, "all_to_all",
                          "; give -inputSplits {s0 ... sW-1} for uneven chunks")
         send = buffers.wire(tensor)
         out = buffers.empty_like(send, tensor)
@@ -106,12 +92,12 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         guards.collective(group, "all_to_all", "Alltoall", buffers.spec(send), buffers.spec(out))
         return buffers.home(out, tensor.device)
 
-    rows = _rows(tensor)
-    if rows is None:
+    if tensor.dim() == 0:
         raise CommandError("all_to_all: a 0-dimensional tensor cannot be split; "
                            "-inputSplits needs at least one dimension")
+    rows = tensor.shape[0]
     if input_splits is None:
-        _check_divisible(tensor, size, "all_to_all", "; give -inputSplits too")
+        _check_divisible(tensor.shape, size, "all_to_all", "; give -inputSplits too")
         input_splits = [rows // size] * size
     _check_splits(input_splits, size, "inputSplits")
     if sum(input_splits) != rows:
@@ -152,7 +138,7 @@ def all_reduce(group, tensor, op_name):
 
 def reduce_scatter(group, tensor, op_name):
     reduction = _reduction(op_name, tensor.dtype)
-    _check_divisible(tensor, group.size, "reduce_scatter")
+    _check_divisible(tensor.shape, group.size, "reduce_scatter")
     send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty((send.shape[0] // group.size, *send.shape[1:]), send.dtype, tensor)
     guards.collective(group, "reduce_scatter", "Reduce_scatter_block", buffers.spec(send, reduction.datatype),
@@ -198,7 +184,7 @@ def _root_header(group, command, tensor, root):
 
 
 def broadcast(group, tensor, root):
-    _check_rank(group, root, "root")
+    group.check_rank(root, "root")
     dtype, shape = _root_header(group, "broadcast", tensor, root)
     if group.rank == root:
         data = buffers.wire(tensor)
@@ -210,12 +196,9 @@ def broadcast(group, tensor, root):
 
 
 def scatter(group, tensor, src):
-    _check_rank(group, src, "src")
+    group.check_rank(src, "src")
     dtype, shape = _root_header(group, "scatter", tensor, src)
-    if not shape or shape[0] % group.size:
-        what = "a 0-dimensional tensor" if not shape else f"dimension 0 of size {shape[0]}"
-        raise CommandError(f"scatter: rank {src}'s tensor has {what}, which cannot be cut "
-                           f"into {group.size} equal chunks (one per rank)")
+    _check_divisible(shape, group.size, "scatter", whose=f"rank {src}'s")
     out = buffers.empty((shape[0] // group.size, *shape[1:]), dtype, tensor)
     send = buffers.wire(tensor) if group.rank == src else None  # alive until MPI is done
     guards.collective(group, "scatter", "Scatter", buffers.spec(send) if send is not None else None,
@@ -225,7 +208,7 @@ def scatter(group, tensor, src):
 
 def gather(group, tensor, dst):
     """The inputs stacked along a new dimension 0 on dst; None elsewhere."""
-    _check_rank(group, dst, "dst")
+    group.check_rank(dst, "dst")
     send = buffers.wire(tensor)
     out = None
     if group.rank == dst:

@@ -6,7 +6,7 @@ Methods are named as the Tcl commands and take the string values the shim passes
 import sys
 
 from . import collectives, dtypes, guards
-from .p2p import CollectiveRequest, check_peer, check_tag
+from .p2p import CollectiveRequest, check_tag
 
 
 class DistributedCommands:
@@ -94,7 +94,7 @@ class DistributedCommands:
         tensor, group = self.tensor(handle), self.groups.get(group)
         tag = self.int(tag)
         check_tag(tag)
-        return group, tensor, check_peer(group, self.int(dst), "dst"), tag
+        return group, tensor, group.check_rank(self.int(dst), "dst"), tag
 
     def distributed_send(self, handle, dst, tag, group):
         self.postal.send(*self._send_args(handle, dst, tag, group))
@@ -107,7 +107,7 @@ class DistributedCommands:
         group = self.groups.get(group)
         tag = self.int(tag)
         check_tag(tag)
-        source = check_peer(group, self.int(src), "src", any_source=True)
+        source = group.check_rank(self.int(src), "src", any_source=True)
         expected_shape = self.ints(shape) if shape != "*" else None
         expected_dtype = dtypes.parse(dtype) if dtype != "" else None
         return self.postal.irecv(group, source, tag, expected_shape, expected_dtype)

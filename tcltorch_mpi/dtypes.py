@@ -3,7 +3,7 @@
 import torch
 
 from . import runtime
-from .errors import invalid
+from .errors import CommandError, invalid
 
 # Canonical name -> (torch dtype, name that tensor_dtype returns)
 _CANONICAL = {
@@ -55,3 +55,10 @@ MPI_TYPE = {dtype: runtime.mpi_datatype(numpy_dtype(dtype)) for dtype in DISPLAY
 
 def is_integral(dtype):
     return not (dtype.is_floating_point or dtype.is_complex)
+
+
+def check_mean(dtype, prefix):
+    """A mean needs a floating (or complex) dtype."""
+    if is_integral(dtype):
+        raise CommandError(f"{prefix}: mean of an integer tensor ({DISPLAY[dtype]}); "
+                           "convert it to a floating dtype first")

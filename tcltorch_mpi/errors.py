@@ -5,6 +5,13 @@ class CommandError(Exception):
     """Becomes a Tcl error whose message is exactly ``str(self)``."""
 
 
+def tcl_list(value):
+    """A value as a script writes it in a message: lists (nested too) in braces."""
+    if isinstance(value, (list, tuple)):
+        return "{" + " ".join(tcl_list(item) for item in value) + "}"
+    return str(value)
+
+
 def invalid(name, expected, value):
     """The spec's wrong-kind message: Invalid <name>: expected <kind>, got "<value>"."""
     return CommandError(f'Invalid {name}: expected {expected}, got "{value}"')

@@ -2,7 +2,7 @@
 
 
 from . import guards
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 from .runtime import MPI
 
 
@@ -20,12 +20,16 @@ class Group:
     def label(self):
         return f'group "{self.name}"' if self.name else "the world group"
 
-
-def _tcl(value):
-    """A Python value as a script would write it: lists in braces."""
-    if isinstance(value, (list, tuple)):
-        return "{" + " ".join(_tcl(item) for item in value) + "}"
-    return str(value)
+    def check_rank(self, rank, what, any_source=False):
+        """``rank`` as a rank of this group (-1, with ``any_source``: MPI's any source),
+        or a clear error naming ``what`` it is (root, src, dst)."""
+        if any_source and rank == -1:
+            return MPI.ANY_SOURCE
+        if not 0 <= rank < self.size:
+            extra = " or -1 for any source" if any_source else ""
+            raise CommandError(f"Invalid {what}: {rank} is not a rank of {self.label} "
+                               f"(ranks 0..{self.size - 1}{extra})")
+        return rank
 
 
 def agree(comm, command, args, local_error):
@@ -39,7 +43,7 @@ def agree(comm, command, args, local_error):
     for rank, (other, _) in enumerate(views):
         if other != views[0][0]:
             raise CommandError(f"{command}: ranks were given different arguments: "
-                               f"rank 0 gave {_tcl(views[0][0])}, rank {rank} gave {_tcl(other)}")
+                               f"rank 0 gave {tcl_list(views[0][0])}, rank {rank} gave {tcl_list(other)}")
 
 
 class Groups:
@@ -77,9 +81,9 @@ class Groups:
             if not ranks:
                 error = "Invalid ranks: expected at least one world rank"
             elif len(set(ranks)) != len(ranks):
-                error = f"Invalid ranks: {_tcl(ranks)} lists a rank twice"
+                error = f"Invalid ranks: {tcl_list(ranks)} lists a rank twice"
             elif not all(0 <= r < size for r in ranks):
-                error = f"Invalid ranks: {_tcl(ranks)} has a rank outside 0..{size - 1}"
+                error = f"Invalid ranks: {tcl_list(ranks)} has a rank outside 0..{size - 1}"
         agree(self.world, "distributed_new_group", (name, ranks), error)
         world_group = self.world.Get_group()
         members = world_group.Incl(ranks)

@@ -6,7 +6,7 @@ import sys
 import time
 
 from . import dtypes, runtime
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 
 check_collectives = False
 timeout_seconds = None
@@ -133,10 +133,6 @@ def signature(command, tensor=None, **details):
     return seen
 
 
-def _shape_text(shape):
-    return "{" + " ".join(map(str, shape)) + "}"
-
-
 def _split_lists(view, size):
     for option in ("input_splits", "output_splits"):
         splits = view[option]
@@ -150,8 +146,7 @@ def _all_to_all_rows(views, size):
     for rank, view in enumerate(views):
         option = _split_lists(view, size)
         if option:
-            splits = " ".join(map(str, view[option]))
-            return (f"rank {rank} gives -{option.replace('_s', 'S')} {{{splits}}}, "
+            return (f"rank {rank} gives -{option.replace('_s', 'S')} {tcl_list(view[option])}, "
                     f"not {size} sizes of zero or more")
     sends, expects = [], []
     for view in views:
@@ -188,7 +183,7 @@ def _difference(views):
             if view[key] != first[key]:
                 mine, theirs = first[key], view[key]
                 if key == "shape":
-                    mine, theirs = _shape_text(mine), _shape_text(theirs)
+                    mine, theirs = tcl_list(mine), tcl_list(theirs)
                 what = "row shape" if command == "all_to_all" and key == "shape" else key
                 return f"{command}: rank 0 has {what} {mine}, rank {rank} has {what} {theirs}"
     return None

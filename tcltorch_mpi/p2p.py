@@ -11,7 +11,7 @@ import time
 
 from . import buffers, dtypes, guards
 from .collectives import decode_header, empty_header, encode_header
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 from .runtime import MPI, PRIVATE
 
 MAX_TAG = MPI.COMM_WORLD.Get_attr(MPI.TAG_UB) // 2 - 1
@@ -25,16 +25,6 @@ _PRUNE_FROM = 64
 def check_tag(tag):
     if not 0 <= tag <= MAX_TAG:
         raise CommandError(f"Invalid tag: expected 0..{MAX_TAG}, got {tag}")
-
-
-def check_peer(group, rank, what, any_source=False):
-    if any_source and rank == -1:
-        return MPI.ANY_SOURCE
-    if not 0 <= rank < group.size:
-        extra = " or -1 for any source" if any_source else ""
-        raise CommandError(f"Invalid {what}: {rank} is not a rank of {group.label} "
-                           f"(ranks 0..{group.size - 1}{extra})")
-    return rank
 
 
 class SendRequest:
@@ -105,8 +95,8 @@ class ReceiveRequest:
             raise CommandError(f"recv: expected dtype {dtypes.DISPLAY[self.expected_dtype]}, "
                                f"but the sender sent {dtypes.DISPLAY[result.dtype]}")
         if self.expected_shape is not None and tuple(result.shape) != tuple(self.expected_shape):
-            raise CommandError(f"recv: expected shape {{{' '.join(map(str, self.expected_shape))}}}, "
-                               f"but the sender sent {{{' '.join(map(str, result.shape))}}}")
+            raise CommandError(f"recv: expected shape {tcl_list(self.expected_shape)}, "
+                               f"but the sender sent {tcl_list(result.shape)}")
         return result  # on the CPU: the commands have no device to receive on
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from . import dtypes, textio
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 
 
 def _dims(shape):
@@ -22,7 +22,7 @@ class TensorCommands:
 
     def _new(self, tensor, requires_grad="0"):
         if self.bool(requires_grad):
-            if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
+            if dtypes.is_integral(tensor.dtype):
                 raise CommandError("Invalid requires_grad: only floating-point tensors can require gradients")
             tensor.requires_grad_(True)
         return self.tensors.add(tensor)
@@ -60,7 +60,7 @@ class TensorCommands:
             try:
                 tensor = tensor.reshape(shape)
             except RuntimeError:
-                raise CommandError(f"Invalid shape: {{{' '.join(map(str, shape))}}} does not hold "
+                raise CommandError(f"Invalid shape: {tcl_list(shape)} does not hold "
                                    f"the {values.numel()} elements of data") from None
         else:
             tensor = tensor.reshape(data_shape)
@@ -85,7 +85,7 @@ class TensorCommands:
 
     def randn(self, shape, device, dtype):
         dtype = self._dtype(dtype)
-        if not dtype.is_floating_point and not dtype.is_complex:
+        if dtypes.is_integral(dtype):
             raise CommandError(f"Invalid dtype: randn needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
         return self._filled(torch.randn, shape, dtype, device)
 
@@ -133,13 +133,13 @@ class TensorCommands:
         try:
             return self.tensors.add(tensor.reshape(shape))
         except RuntimeError:
-            raise CommandError(f"Invalid shape: {{{' '.join(map(str, shape))}}} cannot hold "
+            raise CommandError(f"Invalid shape: {tcl_list(shape)} cannot hold "
                                f"the {tensor.numel()} elements of {handle}") from None
 
     def tensor_permute(self, handle, dims):
         tensor, dims = self.tensor(handle), self.ints(dims)
         if sorted(d % tensor.dim() if tensor.dim() else d for d in dims) != list(range(tensor.dim())):
-            raise CommandError(f"Invalid dims: {{{' '.join(map(str, dims))}}} is not a permutation "
+            raise CommandError(f"Invalid dims: {tcl_list(dims)} is not a permutation "
                                f"of the {tensor.dim()} dimensions of {handle}")
         # A view: collectives take non-contiguous tensors as they are.
         return self.tensors.add(tensor.permute(dims))
@@ -172,9 +172,7 @@ class TensorCommands:
 
     def tensor_mean(self, handle):
         tensor = self.tensor(handle)
-        if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex):
-            raise CommandError(f"tensor_mean: mean of an integer tensor ({dtypes.DISPLAY[tensor.dtype]}); "
-                               "convert it to a floating dtype first")
+        dtypes.check_mean(tensor.dtype, "tensor_mean")
         return self.tensors.add(tensor.mean())
 
     def allclose(self, a, b, rtol, atol):
