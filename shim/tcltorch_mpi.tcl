@@ -107,7 +107,8 @@ proc ::tcltorch_mpi::define {command params {engine ""} {prepare ""} {usage ""}}
         @minimum@ $minimum @rest@ $rest @options@ [list $options] @values@ [list $defaults] \
         @mandatory@ [list $mandatory] @checks@ [list $checks] @prepare@ [list $prepare] \
         @usage@ [list [list [string trim "torch::$command $usage"]]] @fast@ $fast @first@ $first \
-        @tail@ [lrange $defaults 1 end]] $::tcltorch_mpi::parser]
+        @tail@ [lrange $defaults 1 end] \
+        @valid@ [expr {[dict size $options] ? [dict keys $options] : "none"}]] $::tcltorch_mpi::parser]
     proc ::torch::$command args $body
     proc ::torch::[camel $command] args $body
 }
@@ -153,15 +154,12 @@ set ::tcltorch_mpi::parser {
         set bound $n
     }
     if {[llength $named]} {
-        if {![dict size @options@]} {
-            return -code error "Wrong number of arguments. Expected: [lindex @usage@ 0]"
-        }
         set n [llength $named]
         set given {}
         for {set i 0} {$i < $n} {incr i 2} {
             set option [lindex $named $i]
             if {![dict exists @options@ $option]} {
-                return -code error "Unknown parameter: $option. Valid parameters: [dict keys @options@]"
+                return -code error "Unknown parameter: $option. Valid parameters: @valid@"
             }
             if {$i + 1 == $n} {
                 return -code error "Missing value for parameter: $option"

@@ -100,18 +100,13 @@ def empty_like(wire_tensor, like):
     return torch.empty_like(wire_tensor)
 
 
-def empty(shape, dtype, like, zeroed=False):
-    """A tensor MPI may write, for results of ``like`` (a tensor the user gave);
-    ``zeroed``: filled with zeros before MPI writes."""
+def empty(shape, dtype, like):
+    """A tensor MPI may write, for results of ``like`` (a tensor the user gave)."""
     if not like.is_cuda:
-        out = host_empty(shape, dtype)
-    elif CUDA_DIRECT:
-        out = torch.empty(shape, dtype=dtype, device=like.device)
-    else:
-        out = torch.empty(shape, dtype=dtype, pin_memory=True)
-    if zeroed:
-        out.zero_()
-    return _settled(out) if out.is_cuda else out
+        return host_empty(shape, dtype)
+    if CUDA_DIRECT:
+        return _settled(torch.empty(shape, dtype=dtype, device=like.device))
+    return torch.empty(shape, dtype=dtype, pin_memory=True)
 
 
 def wire(tensor, dtype=None):

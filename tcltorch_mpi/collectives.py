@@ -108,14 +108,8 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
     send = buffers.wire(tensor)
     row_bytes = send.element_size() * int(np.prod(send.shape[1:]))
     send_rows = np.asarray(input_splits, dtype=np.int64)
-    if output_splits is None:
-        recv_rows = np.empty(size, dtype=np.int64)
-        guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
-    else:
-        recv_rows = np.asarray(output_splits, dtype=np.int64)
-    # Rows a peer does not send (a wrong -outputSplits) read as zeros, not garbage.
-    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor,
-                        zeroed=output_splits is not None)
+    recv_rows = _received_rows(group, send_rows, output_splits)
+    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
     send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
     send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
     recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
@@ -123,6 +117,26 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
         return comm.Ialltoallv(send_spec, recv_spec), out, send
     guards.collective(group, "all_to_all", "Alltoallv", send_spec, recv_spec)
     return buffers.home(out, tensor.device)
+
+
+def _received_rows(group, send_rows, output_splits):
+    """Rows this rank receives from each rank. A given -outputSplits is checked against
+    what every rank sends, on every rank alike: MPI would fail on one rank only (too
+    few rows) or leave rows unwritten (too many)."""
+    if output_splits is None:
+        recv_rows = np.empty(group.size, dtype=np.int64)
+        guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
+        return recv_rows
+    mine = np.concatenate([send_rows, np.asarray(output_splits, dtype=np.int64)])
+    every = np.empty((group.size, 2, group.size), dtype=np.int64)
+    guards.collective(group, "all_to_all", "Allgather", [mine, MPI.INT64_T], [every, MPI.INT64_T])
+    sends, expects = every[:, 0], every[:, 1]  # sends[i, j]: rows i sends to j
+    wrong = np.argwhere(sends != expects.T)
+    if wrong.size:
+        i, j = wrong[0]
+        raise CommandError(f"all_to_all: rank {i} sends {sends[i, j]} rows to rank {j}, whose "
+                           f"-outputSplits expects {expects[j, i]}")
+    return expects[group.rank]
 
 
 # ---- reductions -------------------------------------------------------------

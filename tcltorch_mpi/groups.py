@@ -50,10 +50,13 @@ class Groups:
     def __init__(self, world):
         self.world = world
         self._groups = {"": Group("", world)}
+        self._destroyed = set()  # names that no longer mean a group (until made again)
 
     def get(self, name):
         group = self._groups.get(name)
         if group is None:
+            if name in self._destroyed:
+                raise CommandError(f'Invalid group: "{name}" was destroyed')
             # A name never created means all processes, on a communicator of its own,
             # made when every rank first uses the name (Dup is collective).
             guards.all_arrive(self.world, f'the first use of group "{name}" (on the world group)')
@@ -87,18 +90,25 @@ class Groups:
         agree(self.world, "distributed_new_group", (name, ranks), error)
         world_group = self.world.Get_group()
         members = world_group.Incl(ranks)
-        self._groups[name] = Group(name, self.world.Create(members))
+        self._add(name, self.world.Create(members))
         members.Free()
         world_group.Free()
         return name
 
     def split(self, name, color, key):
         error = self._check_new_name(name)
+        for what, value in (("color", color), ("key", key)):
+            if error is None and not -2**31 <= value < 2**31:  # MPI takes C ints
+                error = f'Invalid {what}: expected a 32-bit integer, got "{value}"'
         agree(self.world, "distributed_split_group", name, error)
         # A negative color leaves this process out, as MPI_UNDEFINED does.
         comm = self.world.Split(color if color >= 0 else MPI.UNDEFINED, key)
-        self._groups[name] = Group(name, comm)
+        self._add(name, comm)
         return name
+
+    def _add(self, name, comm):
+        self._groups[name] = Group(name, comm)
+        self._destroyed.discard(name)
 
     def destroy(self, name):
         if name == "":
@@ -106,5 +116,6 @@ class Groups:
         group = self._groups.pop(name, None)
         if group is None:
             raise CommandError(f'Invalid group: "{name}" does not exist')
+        self._destroyed.add(name)
         if group.size:
             group.comm.Free()

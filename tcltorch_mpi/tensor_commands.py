@@ -31,6 +31,8 @@ class TensorCommands:
         shape = self.ints(text)
         if any(d < 0 for d in shape):
             raise CommandError(f"Invalid shape: dimensions must not be negative, got {{{text}}}")
+        if any(d >= 2**63 for d in shape):
+            raise CommandError(f"Invalid shape: a dimension does not fit in 64 bits, got {{{text}}}")
         return shape
 
     def _dtype(self, name, default=torch.float32):

@@ -61,9 +61,10 @@ def parse(tk, text, dtype):
                     values = np.fromstring(text, dtype=wide, sep=" ")
                 except (ValueError, DeprecationWarning):
                     values = None
-            # numpy saturates integers that overflow: let Tcl read those exactly.
-            if values is not None and not (wide is np.int64 and values.size and
-                                           (values.max() == _INT64.max or values.min() == _INT64.min)):
+            # numpy saturates integers that overflow, and reads 010 as ten where Tcl 8.6
+            # reads octal: let Tcl read those.
+            if values is not None and not (wide is np.int64 and values.size and (
+                    values.max() == _INT64.max or values.min() == _INT64.min or _octal_looking(text))):
                 return _in_range(values, dtype), [values.size]
         leaves, shape = list(tk.splitlist(text)), None
     else:
@@ -82,6 +83,15 @@ def parse(tk, text, dtype):
 
 
 _INT64 = np.iinfo(np.int64)
+
+
+def _octal_looking(text):
+    """Whether an integer token starts with 0 and another digit (010, -07)."""
+    chars = np.frombuffer(text.encode(), dtype=np.uint8)
+    if chars.size < 2:
+        return False
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    return bool(np.any((chars[:-1] == ord("0")) & digit[1:] & ~np.r_[False, digit[:-2]]))
 
 
 def _in_range(values, dtype):

@@ -166,7 +166,8 @@ def test_options_after_positional_values(tcl):
         "Parameter given twice: -shape (also by position)")
     assert tcl.error(f"torch::tensor_free {t} {t} -tensor {t}") == "Parameter given twice: -tensor (also by position)"
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
-    assert tcl.error("torch::is_distributed -foo") == "Wrong number of arguments. Expected: torch::is_distributed"
+    assert tcl.error("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Expected: torch::is_distributed"
 
 
 def test_exit_and_full_read_values_as_tcl_does(tcl):

@@ -136,11 +136,16 @@ def test_nested_lists_and_shapes(tcl):
     assert tcl.error("torch::tensor_create {1.5} int32") == 'Invalid data: expected integer, got "1.5"'
     assert tcl.eval("torch::tensor_shape [torch::tensor_create {}]") == "0"
     assert tcl.eval("torch::tensor_to_list [torch::tensor_create {0x10 7} {} int64]") == "16 7"
+    # Numbers read as Tcl 8.6 reads them, whichever path the list takes: 010 is octal.
+    for data, dtype in (("{010 1}", "int32"), ("{010 0x1}", "int32"), ("{010 1}", "float32")):
+        assert tcl.eval(f"torch::tensor_to_list [torch::tensor_create {data} {{}} {dtype}]") in ("8 1", "8.0 1.0")
     assert tcl.eval("torch::tensor_to_list [torch::tensor_create {9223372036854775807 -1} int64]") == \
         "9223372036854775807 -1"
     assert tcl.error("torch::tensor_create {99999999999999999999} int64") == \
         "Invalid data: a value does not fit in Int64"
     assert tcl.error("torch::tensor_create {1 300} uint8") == "Invalid data: a value does not fit in UInt8 (0..255)"
+    assert tcl.error("torch::zeros {2 99999999999999999999}") == \
+        "Invalid shape: a dimension does not fit in 64 bits, got {2 99999999999999999999}"
     # A boolean is 0 or 1 (or a word Tcl reads as one), whichever way the list is read.
     assert tcl.eval("torch::tensor_to_list [torch::tensor_create {1 0 true no} {} bool]") == "1 0 1 0"
     for data in ("{0 2}", "{0 2 x}", "{{0 2}}"):

@@ -86,6 +86,17 @@ def test_all_to_all_uneven_splits(tcl, give_output_splits, dtype):
     np.testing.assert_array_equal(out, expected.reshape(-1, 2))
 
 
+@pytest.mark.parametrize("extra", [-1, 1])
+def test_a_wrong_output_splits_is_the_same_error_everywhere(tcl, extra):
+    # The last rank expects one row more (or fewer) from rank 0 than rank 0 sends.
+    t = tcl.eval(f"torch::ones {{{2 * W}}}")
+    expected = [2] * W
+    if RANK == W - 1:
+        expected[0] += extra
+    message = expect_error(tcl, f"torch::distributed_all_to_all {t} -outputSplits {{{' '.join(map(str, expected))}}}")
+    assert message == (f"all_to_all: rank 0 sends 2 rows to rank {W - 1}, whose -outputSplits expects {2 + extra}")
+
+
 def test_all_to_all_zero_size(tcl):
     empty = tcl.eval("torch::zeros {0 3} int32")
     out = tcl.eval(f"torch::distributed_all_to_all {empty}")
@@ -353,8 +364,17 @@ def test_group_errors_are_the_same_on_every_rank(tcl):
     assert "lists a rank twice" in expect_error(tcl, "torch::distributed_new_group dup {0 0}")
     assert "outside" in expect_error(tcl, f"torch::distributed_new_group far {{{W}}}")
     assert expect_error(tcl, "torch::distributed_destroy_group nosuch") == 'Invalid group: "nosuch" does not exist'
+    assert expect_error(tcl, "torch::distributed_split_group big 99999999999") == \
+        'Invalid color: expected a 32-bit integer, got "99999999999"' + ("" if W == 1 else " (on rank 0)")
     tcl.eval("torch::distributed_destroy_group twice")
+    # A destroyed name is not "all processes" (as a name never created is) until made again.
+    assert expect_error(tcl, "torch::get_world_size twice") == 'Invalid group: "twice" was destroyed'
+    assert expect_error(tcl, "torch::distributed_barrier twice") == 'Invalid group: "twice" was destroyed'
     assert tcl.eval("torch::distributed_new_group twice {0}") == "twice"
+    if RANK == 0:
+        assert tcl.eval("torch::get_world_size twice") == "1"
+    else:
+        assert "not a member" in tcl.error("torch::get_world_size twice")
 
 
 def test_split_group_by_color_and_key(tcl):
