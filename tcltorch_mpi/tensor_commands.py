@@ -188,7 +188,7 @@ class TensorCommands:
         names = self.list(handles)
         for name in names:
             self.tensor(name)  # all valid before any is released
-        for name in names:
+        for name in dict.fromkeys(names):  # a handle listed twice is freed once
             self.tensors.pop(name)
         return ""
 

@@ -158,7 +158,9 @@ def to_tcl(tensor):
     (binary scan format, native bytes), or ("", text) for complex numbers."""
     flat = tensor.detach().reshape(-1).cpu()
     if flat.dtype.is_complex:
-        text = " ".join(repr(complex(v)).strip("()") for v in flat.tolist())
+        # Each part as short as its float dtype allows (complex64: 0.1, not 0.10000000149011612).
+        parts = zip(_shortest_decimals(flat.real).tolist(), _shortest_decimals(flat.imag).tolist())
+        text = " ".join(repr(complex(re, im)).strip("()") for re, im in parts)
         return "", text.replace("inf", "Inf").replace("nan", "NaN")
     if flat.dtype.is_floating_point:
         return "d*", _shortest_decimals(flat).numpy().tobytes()

@@ -87,6 +87,8 @@ def test_float_text_is_short_and_tcl_readable(tcl):
     assert tcl.eval(f"torch::tensor_to_list {t}") == "0.1 0.2 -1.5 1e+30"
     t = tcl.eval("torch::tensor_create {3.4028235e38 -3.4028235e38 1e-16 3e-40}")
     assert tcl.eval(f"torch::tensor_to_list {t}") == "3.4028235e+38 -3.4028235e+38 1e-16 3e-40"
+    t = tcl.eval("torch::tensor_create {0.1+0.2j -1.5-0j 3e+30+1e-30j} {} complex64")
+    assert tcl.eval(f"torch::tensor_to_list {t}") == "0.1+0.2j -1.5-0j 3e+30+1e-30j"
     t = tcl.eval("torch::tensor_create {Inf -Inf NaN 1}")
     assert tcl.eval(f"torch::tensor_to_list {t}") == "Inf -Inf NaN 1.0"
     assert tcl.eval(f"expr {{[lindex [torch::tensor_to_list {t}] 0] > 1e308}}") == "1"
@@ -193,7 +195,7 @@ def test_free_and_count(tcl):
     assert int(tcl.eval("torch::tensor_count")) == before + 2
     assert tcl.error(f"torch::tensor_free {a} nosuch") == "Invalid tensor name: nosuch"
     assert int(tcl.eval("torch::tensor_count")) == before + 2  # nothing freed on error
-    tcl.eval(f"torch::tensor_free {a} {b}")
+    tcl.eval(f"torch::tensor_free {a} {b} {a}")  # a handle listed twice is freed once
     assert int(tcl.eval("torch::tensor_count")) == before
     assert tcl.error(f"torch::tensor_shape {a}") == f"Invalid tensor name: {a}"
 
