@@ -27,7 +27,7 @@ def configure(check=False, timeout=None):
 # communicator; a rank answers while it polls a wait of its own.
 _ASK, _ANSWER = 1, 2
 _ANSWER_SECONDS = 1.0
-_NO_ANSWER = "no answer within 1 s (running the script, not waiting in MPI)"
+_NO_ANSWER = f"no answer within {_ANSWER_SECONDS:g} s (running the script, not waiting in MPI)"
 _LONGEST_ANSWER = 1000  # characters: an answer always fits the asker's receive
 
 
