@@ -89,6 +89,6 @@ class Engine(TensorCommands, DistributedCommands):
 
     def close(self):
         """The end of a run, on every rank (collective): None, or why the run fails
-        (the messages this rank knows were never received; "" if only others know)."""
-        mine, anywhere = self.postal.unreceived_at_end(self.groups.joined())
+        (what this rank knows was left unfinished; "" if only others know)."""
+        mine, anywhere = self.postal.unfinished_at_end(self.groups.joined(), self.requests.values())
         return "; ".join(mine) if anywhere else None

@@ -28,6 +28,8 @@ def check_tag(tag):
 
 
 class SendRequest:
+    never = "was never received"  # said of one still in flight at the end of a run
+
     def __init__(self, group, tensor, dst, tag):
         self.what = f"send to rank {dst} (tag {tag}) on {group.label}"
         self.alone = group.size == 1
@@ -52,8 +54,11 @@ class ReceiveRequest:
     """An irecv: its header receive is posted at once, its data receive as soon as
     the header is seen (in posting order, which keeps same-source messages in order)."""
 
+    never = "was never matched by a send"
+
     def __init__(self, postal, group, src, tag, shape, dtype):
         self.postal, self.comm, self.tag = postal, group.comm, tag
+        self.alone = group.size == 1
         source = "any rank" if src == MPI.ANY_SOURCE else f"rank {src}"
         self.what = f"recv from {source} (tag {tag}) on {group.label}"
         self.expected_shape, self.expected_dtype = shape, dtype
@@ -102,6 +107,9 @@ class ReceiveRequest:
 
 class CollectiveRequest:
     """A non-blocking collective: the MPI request and the tensor it fills."""
+
+    never = "never completed: not every rank of the group called it"
+    alone = False
 
     def __init__(self, request, result, keep_alive, device, what):
         self.request, self.result, self.keep_alive, self.device = request, result, keep_alive, device
@@ -169,22 +177,24 @@ class Postal:
         receive.header_request.Wait()
         self._receiving.remove(receive)
 
-    def unreceived_at_end(self, groups):
-        """At the end of a run, on every rank before MPI shuts down: (the messages this
-        process knows were never received, whether any process knows of one). Every
-        rank first waits for all to reach their end: no receive can be posted after
-        that, so each takes in the messages still waiting for it, and a send of its own
-        still in flight a moment later is one nobody took. In a group of one, an
-        unreceived message to oneself is dropped: scripts for the single-process
-        LibTorch extension send without receiving."""
+    def unfinished_at_end(self, groups, unwaited):
+        """At the end of a run, on every rank before MPI shuts down: (what this process
+        knows was left unfinished, whether any process knows of something). Every rank
+        first waits for all to reach their end: no message can be sent or receive
+        posted after that, so each takes in the messages still waiting for it; its own
+        sends, and the requests its script never waited for (``unwaited``), still not
+        done a moment later never will be. In a group of one, a message to oneself
+        left unreceived is dropped: scripts for the single-process LibTorch extension
+        send without receiving."""
         guards.complete(PRIVATE.Ibarrier(), "the end-of-run barrier (its script is done)", bounded=False)
-        unreceived = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
-        pending = [send for send in self._sending if not (send.alone or send.test())]
+        self.advance(until=None)  # an unwaited receive whose message came takes its data
+        unfinished = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
+        pending = [r for r in dict.fromkeys([*self._sending, *unwaited]) if not (r.alone or r.test())]
         self._sending = []
         deadline = time.monotonic() + _DELIVERY_SECONDS
         while pending and time.monotonic() < deadline:
             time.sleep(1e-3)
-            pending = [send for send in pending if not send.test()]
-        unreceived += [f"{send.what} was never received" for send in pending]
-        anywhere = bool(PRIVATE.allreduce(len(unreceived)))
-        return unreceived, anywhere
+            pending = [request for request in pending if not request.test()]
+        unfinished += [f"{request.what} {request.never}" for request in pending]
+        anywhere = bool(PRIVATE.allreduce(len(unfinished)))
+        return unfinished, anywhere

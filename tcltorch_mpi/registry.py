@@ -27,5 +27,8 @@ class Registry:
         del self._items[name]
         return item
 
+    def values(self):
+        return list(self._items.values())
+
     def __len__(self):
         return len(self._items)
