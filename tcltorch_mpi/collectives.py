@@ -120,23 +120,32 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
 
 
 def _received_rows(group, send_rows, output_splits):
-    """Rows this rank receives from each rank. A given -outputSplits is checked against
-    what every rank sends, on every rank alike: MPI would fail on one rank only (too
-    few rows) or leave rows unwritten (too many)."""
-    if output_splits is None:
-        recv_rows = np.empty(group.size, dtype=np.int64)
-        guards.collective(group, "all_to_all", "Alltoall", [send_rows, MPI.INT64_T], [recv_rows, MPI.INT64_T])
-        return recv_rows
-    mine = np.concatenate([send_rows, np.asarray(output_splits, dtype=np.int64)])
-    every = np.empty((group.size, 2, group.size), dtype=np.int64)
-    guards.collective(group, "all_to_all", "Allgather", [mine, MPI.INT64_T], [every, MPI.INT64_T])
-    sends, expects = every[:, 0], every[:, 1]  # sends[i, j]: rows i sends to j
-    wrong = np.argwhere(sends != expects.T)
-    if wrong.size:
-        i, j = wrong[0]
-        raise CommandError(f"all_to_all: rank {i} sends {sends[i, j]} rows to rank {j}, whose "
-                           f"-outputSplits expects {expects[j, i]}")
-    return expects[group.rank]
+    """Rows this rank receives from each rank. Each rank tells every peer the rows it
+    sends it and the rows it expects from it (-1: no -outputSplits), the same call
+    whichever form a rank used. A rank that gives -outputSplits tells every peer so,
+    and then all agree on the first mismatch: a wrong -outputSplits is the same error
+    on every rank (MPI would fail on one rank only, or leave rows unwritten)."""
+    size, me = group.size, group.rank
+    expected = np.full(size, -1, dtype=np.int64) if output_splits is None else \
+        np.asarray(output_splits, dtype=np.int64)
+    told = np.empty((size, 2), dtype=np.int64)
+    guards.collective(group, "all_to_all", "Alltoall", [np.stack([send_rows, expected], axis=1), MPI.INT64_T],
+                      [told, MPI.INT64_T])
+    recv_rows, expected_of_me = told[:, 0], told[:, 1]
+    if output_splits is None and (expected_of_me < 0).all():
+        return recv_rows  # nobody gave -outputSplits: nothing to check, as every rank sees
+    # A mismatch is keyed receiver * size + sender; each rank sees the ones it is part of.
+    keys = [me * size + i for i in np.flatnonzero((expected >= 0) & (expected != recv_rows))]
+    keys += [j * size + me for j in np.flatnonzero((expected_of_me >= 0) & (expected_of_me != send_rows))]
+    first = np.array([min(keys, default=size * size)], dtype=np.int64)
+    guards.collective(group, "all_to_all", "Allreduce", MPI.IN_PLACE, [first, MPI.INT64_T], MPI.MIN)
+    if first[0] < size * size:
+        receiver, sender = divmod(int(first[0]), size)
+        counts = np.array([recv_rows[sender], expected[sender]], dtype=np.int64)
+        guards.collective(group, "all_to_all", "Bcast", [counts, MPI.INT64_T], receiver)
+        raise CommandError(f"all_to_all: rank {sender} sends {counts[0]} rows to rank {receiver}, whose "
+                           f"-outputSplits expects {counts[1]}")
+    return recv_rows
 
 
 # ---- reductions -------------------------------------------------------------

@@ -135,5 +135,5 @@ class DistributedCommands:
         return self.groups.split(name, self.int(color), key)
 
     def distributed_destroy_group(self, name):
-        self.groups.destroy(name)
+        self.groups.destroy(name, before_free=self.postal.release)
         return ""

@@ -110,7 +110,8 @@ class Groups:
         self._groups[name] = Group(name, comm)
         self._destroyed.discard(name)
 
-    def destroy(self, name):
+    def destroy(self, name, before_free):
+        """Forget ``name``; ``before_free(comm)`` runs before its communicator is freed."""
         if name == "":
             raise CommandError("The world group cannot be destroyed")
         group = self._groups.pop(name, None)
@@ -118,4 +119,5 @@ class Groups:
             raise CommandError(f'Invalid group: "{name}" does not exist')
         self._destroyed.add(name)
         if group.size:
+            before_free(group.comm)
             group.comm.Free()

@@ -38,6 +38,10 @@ class SendRequest:
         self.requests = [group.comm.Isend([self.header, MPI.INT64_T], dst, 2 * tag),
                          group.comm.Isend(buffers.spec(self.data), dst, 2 * tag + 1)]
 
+    @property
+    def quiet_at_end(self):
+        return self.alone
+
     def test(self):
         return MPI.Request.Testall(self.requests)
 
@@ -59,6 +63,7 @@ class ReceiveRequest:
     def __init__(self, postal, group, src, tag, shape, dtype):
         self.postal, self.comm, self.tag = postal, group.comm, tag
         self.alone = group.size == 1
+        self.withdrawn = False  # its group was destroyed before a message came
         source = "any rank" if src == MPI.ANY_SOURCE else f"rank {src}"
         self.what = f"recv from {source} (tag {tag}) on {group.label}"
         self.expected_shape, self.expected_dtype = shape, dtype
@@ -67,6 +72,10 @@ class ReceiveRequest:
         self.header_request = self.comm.Irecv([self.header, MPI.INT64_T], src, 2 * tag)
         self.data_request = None
         self.result = None
+
+    @property
+    def quiet_at_end(self):
+        return self.alone or self.withdrawn
 
     def header_arrived(self):
         # A header already completed by Wait is a null request; Test would wipe its status.
@@ -84,6 +93,8 @@ class ReceiveRequest:
         return self.data_request is not None and self.data_request.Test()
 
     def wait(self):
+        if self.withdrawn:
+            raise CommandError(f"{self.what} can never complete: the group was destroyed first")
         if self.data_request is None:
             if self.comm.Get_size() == 1 and not self.header_arrived():
                 self.postal.cancel(self)
@@ -109,7 +120,7 @@ class CollectiveRequest:
     """A non-blocking collective: the MPI request and the tensor it fills."""
 
     never = "never completed: not every rank of the group called it"
-    alone = False
+    quiet_at_end = False
 
     def __init__(self, request, result, keep_alive, device, what):
         self.request, self.result, self.keep_alive, self.device = request, result, keep_alive, device
@@ -121,18 +132,6 @@ class CollectiveRequest:
     def wait(self):
         guards.complete(self.request, self.what)
         return buffers.home(self.result, self.device)
-
-
-def _take_leftovers(group):
-    """Messages to this process on ``group`` that no receive took: taken in (MPI fails
-    on them in MPI_Finalize, and a large one keeps its sender waiting), and named."""
-    named, status = [], MPI.Status()
-    while group.comm.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG, status):
-        source, tag = status.Get_source(), status.Get_tag()
-        group.comm.Recv([bytearray(status.Get_count(MPI.BYTE)), MPI.BYTE], source, tag)
-        if tag % 2 == 0:  # a header; its data (tag + 1) is taken in without a name
-            named.append(f"rank {source}'s send (tag {tag // 2}) on {group.label} was never received")
-    return named
 
 
 class Postal:
@@ -177,6 +176,30 @@ class Postal:
         receive.header_request.Wait()
         self._receiving.remove(receive)
 
+    def _take_leftovers(self, group):
+        """Messages to this process on ``group`` that no receive took: taken in (MPI fails
+        on them in MPI_Finalize, and a large one keeps its sender waiting), and named."""
+        named, status = [], MPI.Status()
+        while group.comm.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG, status):
+            source, tag = status.Get_source(), status.Get_tag()
+            if tag % 2 and self._receiving:
+                # Data: its header may have just met an unwaited receive, which takes it.
+                self.advance(until=None)
+                if not group.comm.Iprobe(source, tag, status):
+                    continue
+            group.comm.Recv([bytearray(status.Get_count(MPI.BYTE)), MPI.BYTE], source, tag)
+            if tag % 2 == 0:  # a header; its data (tag + 1) is taken in without a name
+                named.append(f"rank {source}'s send (tag {tag // 2}) on {group.label} was never received")
+        return named
+
+    def release(self, comm):
+        """Before a destroyed group's communicator is freed: a receive on it whose
+        message came takes its data now; the others are withdrawn."""
+        self.advance(until=None)
+        for receive in [r for r in self._receiving if r.comm is comm]:
+            self.cancel(receive)
+            receive.withdrawn = True
+
     def unfinished_at_end(self, groups, unwaited):
         """At the end of a run, on every rank before MPI shuts down: (what this process
         knows was left unfinished, whether any process knows of something). Every rank
@@ -187,9 +210,8 @@ class Postal:
         left unreceived is dropped: scripts for the single-process LibTorch extension
         send without receiving."""
         guards.complete(PRIVATE.Ibarrier(), "the end-of-run barrier (its script is done)", bounded=False)
-        self.advance(until=None)  # an unwaited receive whose message came takes its data
-        unfinished = [what for group in groups if group.size > 1 for what in _take_leftovers(group)]
-        pending = [r for r in dict.fromkeys([*self._sending, *unwaited]) if not (r.alone or r.test())]
+        unfinished = [what for group in groups if group.size > 1 for what in self._take_leftovers(group)]
+        pending = [r for r in dict.fromkeys([*self._sending, *unwaited]) if not (r.quiet_at_end or r.test())]
         self._sending = []
         deadline = time.monotonic() + _DELIVERY_SECONDS
         while pending and time.monotonic() < deadline:

@@ -52,9 +52,10 @@ def _convert_each(tk, leaves, dtype):
 def parse(tk, text, dtype):
     """Tcl list text (flat or nested) -> (numpy array of values, shape)."""
     if not any(mark in text for mark in _NESTING):
-        # Fast path: one flat list of plain decimal numbers.
+        # Fast path: one flat list of plain decimal numbers. Booleans are Tcl's to read
+        # (numpy would take 2, +1 or 01 for one).
         wide = np.float64 if dtype.is_floating_point else np.int64
-        if not dtype.is_complex:
+        if not (dtype.is_complex or dtype == torch.bool):
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 try:
@@ -96,12 +97,7 @@ def _octal_looking(text):
 
 def _in_range(values, dtype):
     """Integers that the dtype cannot hold are an error, not a silent wrap-around."""
-    if values.size and values.dtype == np.int64 and dtype == torch.bool:
-        # The fast path read 0/1 as integers: anything else is not a boolean, as Tcl says.
-        other = values[(values != 0) & (values != 1)]
-        if other.size:
-            raise CommandError(f'Invalid data: expected boolean, got "{other[0]}"')
-    elif values.size and values.dtype == np.int64 and dtype != torch.int64:
+    if values.size and values.dtype == np.int64 and dtype != torch.int64:
         limits = torch.iinfo(dtype)
         if values.min() < limits.min or values.max() > limits.max:
             raise CommandError(f"Invalid data: a value does not fit in {dtypes.DISPLAY[dtype]} "

@@ -49,6 +49,33 @@ def test_requests_never_waited_for_are_named_when_they_never_finish(tmp_path):
     assert "tag 4" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_destroying_a_group_settles_its_receives(tmp_path):
+    # A receive whose message came keeps it; one still waiting is withdrawn, and its
+    # wait says why. The run ends cleanly.
+    result = run("""
+        set rank [torch::get_rank]
+        torch::distributed_new_group g {0 1}
+        torch::distributed_new_group h {0 1}
+        if {$rank == 1} {
+            set came [torch::distributed_irecv {3} 0 1 -group g]
+            set never [torch::distributed_irecv {3} 0 2 -group h]
+        } else {
+            torch::distributed_send [torch::full {3} 7] 1 1 -group g
+        }
+        torch::distributed_barrier
+        torch::distributed_destroy_group g
+        torch::distributed_destroy_group h
+        if {$rank == 1} {
+            puts "rank 1: [torch::tensor_to_list [torch::distributed_wait $came]]"
+            catch {torch::distributed_wait $never} message
+            puts "rank 1: $message"
+        }
+    """, tmp_path, ranks=2, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert by_rank(result.stdout) == {1: ["7.0 7.0 7.0", 'recv from rank 0 (tag 2) on group "h" can never '
+                                          "complete: the group was destroyed first"]}
+
+
 def test_a_send_nobody_receives_ends_the_run_with_an_error_not_a_hang(tmp_path):
     # A 4 MiB send cannot complete unreceived (MPI cannot buffer it: it would wait
     # forever); a small one completes at once, and MPI_Finalize failed on its receiver.

@@ -152,6 +152,8 @@ def test_nested_lists_and_shapes(tcl):
     assert tcl.eval("torch::tensor_to_list [torch::tensor_create {1 0 true no} {} bool]") == "1 0 1 0"
     for data in ("{0 2}", "{0 2 x}", "{{0 2}}"):
         assert tcl.error(f"torch::tensor_create {data} {{}} bool") == 'Invalid data: expected boolean, got "2"'
+    for word in ("+1", "-0", "01"):
+        assert tcl.error(f"torch::tensor_create {{0 {word}}} {{}} bool") == f'Invalid data: expected boolean, got "{word}"'
 
 
 def test_factories(tcl):

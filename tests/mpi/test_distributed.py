@@ -97,6 +97,18 @@ def test_a_wrong_output_splits_is_the_same_error_everywhere(tcl, extra):
     assert message == (f"all_to_all: rank 0 sends 2 rows to rank {W - 1}, whose -outputSplits expects {2 + extra}")
 
 
+def test_output_splits_on_some_ranks_only(tcl):
+    # Ranks that give -outputSplits and ranks that do not make the same calls.
+    splits = uneven_splits(RANK)
+    options = f"-inputSplits {{{' '.join(map(str, splits))}}}"
+    if RANK == 0:
+        options += f" -outputSplits {{{' '.join(str(uneven_splits(j)[RANK]) for j in range(W))}}}"
+    x = values(RANK, (sum(splits),), "int32")
+    out = tcl.read(tcl.eval(f"torch::distributed_all_to_all {tcl.create(x, 'int32')} {options}"), "int32")
+    np.testing.assert_array_equal(out, np.concatenate(
+        [chunks(values(j, (sum(uneven_splits(j)),), "int32"), uneven_splits(j))[RANK] for j in range(W)]))
+
+
 def test_all_to_all_zero_size(tcl):
     empty = tcl.eval("torch::zeros {0 3} int32")
     out = tcl.eval(f"torch::distributed_all_to_all {empty}")
