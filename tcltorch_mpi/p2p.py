@@ -88,7 +88,7 @@ class ReceiveRequest:
                                             2 * self.tag + 1)
 
     def test(self):
-        if self.data_request is None:
+        if self.data_request is None and not self.withdrawn:
             self.postal.advance(until=self)
         return self.data_request is not None and self.data_request.Test()
 
@@ -96,7 +96,7 @@ class ReceiveRequest:
         if self.withdrawn:
             raise CommandError(f"{self.what} can never complete: the group was destroyed first")
         if self.data_request is None:
-            if self.comm.Get_size() == 1 and not self.header_arrived():
+            if self.alone and not self.header_arrived():
                 self.postal.cancel(self)
                 raise CommandError(f"{self.what} can never complete: the group has one process "
                                    "and no matching message was sent")
