@@ -11,7 +11,7 @@ $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# The CPU build of torch first (it lies on this disk); any other spec pulls a CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[mpich,test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 demo: $(INSTALLED)

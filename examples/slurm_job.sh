@@ -8,7 +8,8 @@
 # One-time setup on the cluster (no mpich wheel: use the site's MPI):
 #   module load openmpi            # or your site's MPI module
 #   python -m venv ~/venvs/tcltorch && . ~/venvs/tcltorch/bin/activate
-#   pip install torch && pip install --no-binary mpi4py mpi4py && pip install tcltorch_mpi
+#   pip install torch numpy && pip install --no-binary mpi4py mpi4py
+#   pip install --no-deps tcltorch_mpi   # not the MPICH wheel it would bring
 set -euo pipefail
 module load openmpi 2>/dev/null || true
 . ~/venvs/tcltorch/bin/activate

@@ -207,12 +207,21 @@ proc ::tcltorch_mpi::tensor_create {data shape dtype device requires_grad} {
     ::tcltorch_mpi::engine::tensor_create $data $shape $dtype $device $requires_grad
 }
 
-# tensor_create {1 2 3} int32 ?device? ?requires_grad?: a dtype in second place means no shape.
+# tensor_create {1 2 3} int32 ?device? ?requires_grad?: a word in second place is a dtype,
+# not a shape (a shape is integers), so a misspelt dtype is reported as one.
 proc ::tcltorch_mpi::dtype_without_shape {arguments} {
-    if {[llength $arguments] >= 2 && [::tcltorch_mpi::engine::is_dtype [lindex $arguments 1]]} {
+    if {[llength $arguments] >= 2 && [regexp {^[A-Za-z]\w*$} [lindex $arguments 1]]} {
         return [linsert $arguments 1 {}]
     }
     return $arguments
+}
+
+# The LibTorch extension's older collectives: all_reduce and broadcast on the world group.
+proc ::tcltorch_mpi::all_reduce {tensor operation} {
+    ::tcltorch_mpi::engine::distributed_all_reduce $tensor $operation {}
+}
+proc ::tcltorch_mpi::broadcast {tensor root} {
+    ::tcltorch_mpi::engine::distributed_broadcast $tensor $root {}
 }
 
 # arange end: start defaults to 0.
@@ -244,6 +253,8 @@ namespace eval ::tcltorch_mpi {
     define distributed_reduce_scatter [list {tensor any !} {?op? any sum -op -operation} $group_param]
     define distributed_all_to_all [list {tensor any !} $group_param \
         {-inputSplits ints {}} {-outputSplits ints {}} {-async bool 0}]
+    define all_reduce {{tensor any !} {?operation? any sum}} ::tcltorch_mpi::all_reduce
+    define broadcast {{tensor any !} {?root? int 0}} ::tcltorch_mpi::broadcast
     foreach command {distributed_send distributed_isend} {
         define $command {{tensor any !} {dst int !} {?tag? int 0} {-group any {}}}
     }

@@ -3,7 +3,9 @@
 Under mpirun/srun every rank runs the script; alone it runs as a group of one.
 """
 
+import math
 import os
+import signal
 import sys
 
 from . import __version__
@@ -30,10 +32,32 @@ class UsageError(Exception):
     pass
 
 
+# How TCLTORCH_MPI_CHECK_COLLECTIVES may say on and off.
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False, "": False}
+
+
+def _seconds(text, source):
+    """A timeout from ``source`` (the option or the variable): positive and finite, as
+    nan or inf would never expire."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise UsageError(f'{source} needs a positive, finite number of seconds, got "{text}"')
+    return seconds
+
+
 def _parse(args):
     """(options, script, script arguments): options end at '--' or the script."""
-    options = {"check": os.environ.get("TCLTORCH_MPI_CHECK_COLLECTIVES", "") not in ("", "0"),
-               "timeout": os.environ.get("TCLTORCH_MPI_TIMEOUT") or None}
+    check = os.environ.get("TCLTORCH_MPI_CHECK_COLLECTIVES", "")
+    if (on := _BOOLEANS.get(check.strip().lower())) is None:
+        raise UsageError("TCLTORCH_MPI_CHECK_COLLECTIVES needs a boolean (1, true, yes, on or "
+                         f'0, false, no, off), got "{check}"')
+    timeout = os.environ.get("TCLTORCH_MPI_TIMEOUT")
+    options = {"check": on,
+               "timeout": (timeout, "TCLTORCH_MPI_TIMEOUT") if timeout else None}
     while args and args[0].startswith("-") and args[0] != "-":
         option = args.pop(0)
         if option == "--":
@@ -45,20 +69,18 @@ def _parse(args):
         elif option == "--check-collectives":
             options["check"] = True
         elif option == "--timeout" and args:
-            options["timeout"] = args.pop(0)
+            options["timeout"] = (args.pop(0), "--timeout")
         else:
             raise UsageError(f"unknown option {option}" if option != "--timeout" else "--timeout needs SECONDS")
-    if options["timeout"] is not None:
-        try:
-            options["timeout"] = float(options["timeout"])
-        except ValueError:
-            raise UsageError(f"--timeout needs a number of seconds, got {options['timeout']!r}") from None
-        if options["timeout"] <= 0:
-            raise UsageError("--timeout needs a positive number of seconds")
+    if options["timeout"]:
+        options["timeout"] = _seconds(*options["timeout"])
     return options, (args[0] if args else None), args[1:]
 
 
 def main(argv=None):
+    # Ctrl-C ends the process at once, as in tclsh: Python's handler only sets a flag,
+    # never looked at while Tcl or torch runs C code (a `while 1 {}` would not stop).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         options, script, script_args = _parse(list(sys.argv[1:] if argv is None else argv))
     except UsageError as exc:
@@ -80,9 +102,10 @@ def main(argv=None):
 
     import tkinter
 
-    from . import guards, interp, runtime  # a clear message if MPI cannot be loaded
+    from . import agreement, interp, runtime, waiting  # a clear message if MPI cannot be loaded
 
-    guards.configure(check=options["check"], timeout=options["timeout"])
+    agreement.configure(check=options["check"])
+    waiting.configure(timeout=options["timeout"])
     tk, engine = interp.create(script, script_args)
     try:
         tk.call("source", "-encoding", "utf-8", script)

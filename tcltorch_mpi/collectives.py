@@ -1,18 +1,15 @@
-"""Collectives over a group's communicator. Every check of local input is made
-before the first byte moves. Ranks given different input (one rank's tensor does
-not split, say) still each decide alone: --check-collectives compares them first."""
+"""Collectives over a group's communicator. Each starts with the group's vote
+(agreement.agree): this rank's checks of its input run first, and only when every
+rank agrees and none failed does data move. Every wait goes through waiting.wait."""
 
 import functools
 
 import numpy as np
 import torch
 
-from . import buffers, dtypes, guards
+from . import agreement, buffers, dtypes, waiting, wire
 from .errors import CommandError, tcl_list
 from .runtime import MPI
-
-MAX_DIMS = 32
-_HEADER = MAX_DIMS + 2  # dtype code, ndim, dims...
 
 _OPS = {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN,
         "product": MPI.PROD, "band": MPI.BAND, "bor": MPI.BOR, "bxor": MPI.BXOR}
@@ -65,8 +62,29 @@ def _check_divisible(shape, size, command, hint="", whose="the"):
                            f"chunks (one per rank){hint}")
 
 
+def _run(group, command, start, *args):
+    """Start a non-blocking MPI collective and wait for it like every operation."""
+    wait(group, command, _started(command, group, start, *args))
+
+
+def _started(command, group, start, *args):
+    try:
+        return start(*args)
+    except MPI.Exception as exc:  # peers are already in the operation: end the job
+        waiting.fatal(f"{command} on {group.label}: MPI failed to start it ({waiting.error_text(exc)})")
+
+
+def wait(group, command, request):
+    waiting.wait(request, f"{command} on {group.label}", waits_on=group.others)
+
+
+def _tensor_details(tensor, **more):
+    return {"dtype": dtypes.CODE[tensor.dtype], "shape": tuple(tensor.shape), **more}
+
+
 def barrier(group):
-    guards.collective(group, "barrier", "Barrier")
+    agreement.agree(group, "barrier", {})
+    _run(group, "barrier", group.comm.Ibarrier)
 
 
 # ---- all_to_all -------------------------------------------------------------
@@ -78,20 +96,12 @@ def _check_splits(splits, size, what):
         raise CommandError(f"Invalid {what}: sizes must not be negative, got {tcl_list(splits)}")
 
 
-def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking=False):
-    """torch.distributed.all_to_all_single. Returns the result tensor, or with
-    ``nonblocking`` an (MPI request, result, buffers to keep alive) triple."""
-    size, comm = group.size, group.comm
+def _all_to_all_splits(tensor, size, input_splits, output_splits):
+    """This rank's checks: the rows it sends each rank (None: equal chunks, no option given)."""
     if input_splits is None and output_splits is None:
         _check_divisible(tensor.shape, size, "all_to_all",
                          "; give -inputSplits {s0 ... sW-1} for uneven chunks")
-        send = buffers.wire(tensor)
-        out = buffers.empty_like(send, tensor)
-        if nonblocking:
-            return comm.Ialltoall(buffers.spec(send), buffers.spec(out)), out, send
-        guards.collective(group, "all_to_all", "Alltoall", buffers.spec(send), buffers.spec(out))
-        return buffers.home(out, tensor.device)
-
+        return None
     if tensor.dim() == 0:
         raise CommandError("all_to_all: a 0-dimensional tensor cannot be split; "
                            "-inputSplits needs at least one dimension")
@@ -105,144 +115,174 @@ def all_to_all(group, tensor, input_splits=None, output_splits=None, nonblocking
                            f"but dimension 0 of the tensor is {rows}")
     if output_splits is not None:
         _check_splits(output_splits, size, "outputSplits")
+    return input_splits
+
+
+def start_all_to_all(group, tensor, input_splits=None, output_splits=None):
+    """torch.distributed.all_to_all_single, started: (MPI request, result, input kept alive)."""
+    size = group.size
+    gave = input_splits is not None or output_splits is not None
+    rows = tensor.shape[0] if tensor.dim() else -1
+    details = {"dtype": dtypes.CODE[tensor.dtype], "row shape": tuple(tensor.shape[1:])}
+    splits, (lowest, highest) = agreement.agree(
+        group, "all_to_all", details, lambda: _all_to_all_splits(tensor, size, input_splits, output_splits),
+        loose=(int(gave), rows))
     send = buffers.wire(tensor)
-    row_bytes = send.element_size() * int(np.prod(send.shape[1:]))
-    send_rows = np.asarray(input_splits, dtype=np.int64)
-    recv_rows = _received_rows(group, send_rows, output_splits)
-    out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
-    send_counts, recv_counts = send_rows * row_bytes, recv_rows * row_bytes
-    send_spec = [buffers.spec(send)[0], (send_counts, np.cumsum(send_counts) - send_counts), MPI.BYTE]
-    recv_spec = [buffers.spec(out)[0], (recv_counts, np.cumsum(recv_counts) - recv_counts), MPI.BYTE]
-    if nonblocking:
-        return comm.Ialltoallv(send_spec, recv_spec), out, send
-    guards.collective(group, "all_to_all", "Alltoallv", send_spec, recv_spec)
+    if not highest[0]:  # no rank gave splits: equal chunks, so every rank has as many rows
+        if lowest[1] != highest[1]:
+            agreement.mismatch(group, "all_to_all", {**details, "shape": tuple(tensor.shape)})
+        out = buffers.empty_like(send, tensor)
+        if send.nbytes <= _LARGEST_COUNT:
+            return _started("all_to_all", group, group.comm.Ialltoall, buffers.spec(send),
+                            buffers.spec(out)), out, send
+        send_bytes = recv_bytes = np.full(size, send.nbytes // size, dtype=np.int64)
+    else:
+        row_bytes = send.element_size() * int(np.prod(send.shape[1:]))
+        send_rows = np.asarray(splits if splits is not None else [rows // size] * size, dtype=np.int64)
+        recv_rows = _received_rows(group, send_rows, output_splits)
+        out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
+        send_bytes, recv_bytes = send_rows * row_bytes, recv_rows * row_bytes
+    datatype, unit = _counting_unit(send_bytes, recv_bytes)
+    specs = [[buffers.spec(buffer)[0], (counts // unit, (np.cumsum(counts) - counts) // unit), datatype]
+             for buffer, counts in ((send, send_bytes), (out, recv_bytes))]
+    return _started("all_to_all", group, group.comm.Ialltoallv, *specs), out, send
+
+
+# MPI counts and displacements are C ints. Past 2**31 bytes mpi4py turns to MPI-4's
+# large-count calls, where MPICH used 3x the tensor's memory (a 4 GiB float16
+# all_to_all on 2 ranks was OOM-killed). Such exchanges count in a larger unit: a
+# contiguous datatype of the largest power of two (up to 1 MiB) dividing every count.
+_LARGEST_COUNT = 2**31 - 1
+_LARGEST_UNIT = 1 << 20
+_UNITS = {1: MPI.BYTE}
+
+
+def _counting_unit(send_bytes, recv_bytes):
+    """(datatype, its size in bytes) to count per-peer byte counts in."""
+    everything = np.concatenate([send_bytes, recv_bytes])
+    if max(send_bytes.sum(), recv_bytes.sum()) <= _LARGEST_COUNT:
+        return MPI.BYTE, 1
+    common = int(np.gcd.reduce(everything[everything > 0]))
+    unit = min(_LARGEST_UNIT, common & -common)
+    if unit not in _UNITS:  # made once per unit, kept for the run
+        _UNITS[unit] = MPI.BYTE.Create_contiguous(unit).Commit()
+    return _UNITS[unit], unit
+
+
+def all_to_all(group, tensor, input_splits=None, output_splits=None):
+    request, out, _ = start_all_to_all(group, tensor, input_splits, output_splits)
+    wait(group, "all_to_all", request)
     return buffers.home(out, tensor.device)
 
 
 def _received_rows(group, send_rows, output_splits):
     """Rows this rank receives from each rank. Each rank tells every peer the rows it
-    sends it and the rows it expects from it (-1: no -outputSplits), the same call
-    whichever form a rank used. A rank that gives -outputSplits tells every peer so,
-    and then all agree on the first mismatch: a wrong -outputSplits is the same error
-    on every rank (MPI would fail on one rank only, or leave rows unwritten)."""
+    sends it and the rows it expects from it (-1: no -outputSplits). A rank that gave
+    -outputSplits that a sender contradicts is the same error on every rank: each
+    tells the others the first mismatch it sees (MPI would fail on one rank only,
+    or leave rows unwritten)."""
     size, me = group.size, group.rank
     expected = np.full(size, -1, dtype=np.int64) if output_splits is None else \
         np.asarray(output_splits, dtype=np.int64)
     told = np.empty((size, 2), dtype=np.int64)
-    guards.collective(group, "all_to_all", "Alltoall", [np.stack([send_rows, expected], axis=1), MPI.INT64_T],
-                      [told, MPI.INT64_T])
+    _run(group, "all_to_all", group.comm.Ialltoall,
+         [np.stack([send_rows, expected], axis=1), MPI.INT64_T], [told, MPI.INT64_T])
     recv_rows, expected_of_me = told[:, 0], told[:, 1]
     if output_splits is None and (expected_of_me < 0).all():
-        return recv_rows  # nobody gave -outputSplits: nothing to check, as every rank sees
-    # A mismatch is keyed receiver * size + sender; each rank sees the ones it is part of.
-    keys = [me * size + i for i in np.flatnonzero((expected >= 0) & (expected != recv_rows))]
-    keys += [j * size + me for j in np.flatnonzero((expected_of_me >= 0) & (expected_of_me != send_rows))]
-    first = np.array([min(keys, default=size * size)], dtype=np.int64)
-    guards.collective(group, "all_to_all", "Allreduce", MPI.IN_PLACE, [first, MPI.INT64_T], MPI.MIN)
-    if first[0] < size * size:
-        receiver, sender = divmod(int(first[0]), size)
-        counts = np.array([recv_rows[sender], expected[sender]], dtype=np.int64)
-        guards.collective(group, "all_to_all", "Bcast", [counts, MPI.INT64_T], receiver)
-        raise CommandError(f"all_to_all: rank {sender} sends {counts[0]} rows to rank {receiver}, whose "
-                           f"-outputSplits expects {counts[1]}")
+        return recv_rows  # nobody expects anything of this rank, and it expects nothing
+    wrong = [(int(recv_rows[i]), me, i, int(expected[i]))
+             for i in np.flatnonzero((expected >= 0) & (expected != recv_rows))]
+    view = {"command": "all_to_all", "sequence": group.ballot.sequence, "error": None,
+            "wrong": wrong[0] if wrong else None}
+    views = agreement.gather(group, view)
+    first = next((v["wrong"] for v in views if v["wrong"]), None)
+    if first:
+        sent, receiver, sender, wanted = first
+        raise CommandError(f"all_to_all: rank {sender} sends {sent} rows to rank {receiver}, whose "
+                           f"-outputSplits expects {wanted}")
     return recv_rows
 
 
 # ---- reductions -------------------------------------------------------------
 
 def all_reduce(group, tensor, op_name):
-    reduction = _reduction(op_name, tensor.dtype)
+    reduction, _ = agreement.agree(group, "all_reduce", _tensor_details(tensor, op=op_name),
+                                   lambda: _reduction(op_name, tensor.dtype))
     send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty_like(send, tensor)
-    guards.collective(group, "all_reduce", "Allreduce", buffers.spec(send, reduction.datatype),
-                      buffers.spec(out, reduction.datatype), reduction.op)
+    _run(group, "all_reduce", group.comm.Iallreduce, buffers.spec(send, reduction.datatype),
+         buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
 
 
-def reduce_scatter(group, tensor, op_name):
+def _reduce_scatter_checks(group, tensor, op_name):
     reduction = _reduction(op_name, tensor.dtype)
     _check_divisible(tensor.shape, group.size, "reduce_scatter")
+    return reduction
+
+
+def reduce_scatter(group, tensor, op_name):
+    reduction, _ = agreement.agree(group, "reduce_scatter", _tensor_details(tensor, op=op_name),
+                                   lambda: _reduce_scatter_checks(group, tensor, op_name))
     send = buffers.wire(tensor, reduction.dtype)
     out = buffers.empty((send.shape[0] // group.size, *send.shape[1:]), send.dtype, tensor)
-    guards.collective(group, "reduce_scatter", "Reduce_scatter_block", buffers.spec(send, reduction.datatype),
-                      buffers.spec(out, reduction.datatype), reduction.op)
+    _run(group, "reduce_scatter", group.comm.Ireduce_scatter_block, buffers.spec(send, reduction.datatype),
+         buffers.spec(out, reduction.datatype), reduction.op)
     return reduction.finish(out, group.size, tensor.dtype, tensor.device)
 
 
 # ---- data movement rooted at one rank --------------------------------------
 
-def encode_header(tensor):
-    """dtype code and shape of a tensor, as a fixed-size int64 message."""
-    if tensor.dim() > MAX_DIMS:
-        raise CommandError(f"Tensors of more than {MAX_DIMS} dimensions cannot be sent")
-    shape = tensor.shape
-    header = np.zeros(_HEADER, dtype=np.int64)
-    header[:2 + len(shape)] = (dtypes.CODE[tensor.dtype], len(shape), *shape)
-    return header
-
-
-def decode_header(header):
-    code, ndim, *dims = header.tolist()
-    return dtypes.FROM_CODE[code], tuple(dims[:ndim])
-
-
-def empty_header():
-    return np.empty(_HEADER, dtype=np.int64)
+def _root_checks(group, command, tensor, root, what, divisible=False):
+    group.check_rank(root, what)
+    if group.rank == root:
+        wire.check_dims(tensor, command)
+        if divisible:
+            _check_divisible(tensor.shape, group.size, "scatter", whose=f"rank {root}'s")
 
 
 def _root_header(group, command, tensor, root):
-    """Broadcast root's dtype and shape: every rank receives what root has, or
-    root's verdict that it cannot send, so that every rank raises the same error."""
-    header = empty_header()
-    if group.rank == root:
-        if tensor.dim() <= MAX_DIMS:
-            header = encode_header(tensor)
-        else:
-            header[1] = -1  # a negative rank count: root refuses
-    guards.collective(group, command, "Bcast", [header, MPI.INT64_T], root)
-    if header[1] < 0:
-        raise CommandError(f"{command}: rank {root}'s tensor has more than {MAX_DIMS} dimensions")
-    return decode_header(header)
-
+    """Root's dtype and shape, on every rank."""
+    header = wire.encode_header(tensor, command) if group.rank == root else wire.empty_header()
+    _run(group, command, group.comm.Ibcast, [header, MPI.INT64_T], root)
+    return wire.decode_header(header)
 
 
 def broadcast(group, tensor, root):
-    group.check_rank(root, "root")
+    agreement.agree(group, "broadcast", {"root": root}, lambda: _root_checks(group, "broadcast", tensor, root, "root"))
     dtype, shape = _root_header(group, "broadcast", tensor, root)
-    if group.rank == root:
-        data = buffers.wire(tensor)
-    else:
-        data = buffers.empty(shape, dtype, tensor)
-    guards.collective(group, "broadcast", "Bcast", buffers.spec(data), root)
+    data = buffers.wire(tensor) if group.rank == root else buffers.empty(shape, dtype, tensor)
+    _run(group, "broadcast", group.comm.Ibcast, buffers.spec(data), root)
     # On root the result may share the input's memory: no command modifies a tensor in place.
     return buffers.home(data, tensor.device)
 
 
 def scatter(group, tensor, src):
-    group.check_rank(src, "src")
+    agreement.agree(group, "scatter", {"src": src},
+                    lambda: _root_checks(group, "scatter", tensor, src, "src", divisible=True))
     dtype, shape = _root_header(group, "scatter", tensor, src)
-    _check_divisible(shape, group.size, "scatter", whose=f"rank {src}'s")
     out = buffers.empty((shape[0] // group.size, *shape[1:]), dtype, tensor)
     send = buffers.wire(tensor) if group.rank == src else None  # alive until MPI is done
-    guards.collective(group, "scatter", "Scatter", buffers.spec(send) if send is not None else None,
-                      buffers.spec(out), src)
+    _run(group, "scatter", group.comm.Iscatter, buffers.spec(send) if send is not None else None,
+         buffers.spec(out), src)
     return buffers.home(out, tensor.device)
 
 
 def gather(group, tensor, dst):
     """The inputs stacked along a new dimension 0 on dst; None elsewhere."""
-    group.check_rank(dst, "dst")
+    agreement.agree(group, "gather", _tensor_details(tensor, dst=dst), lambda: group.check_rank(dst, "dst"))
     send = buffers.wire(tensor)
     out = None
     if group.rank == dst:
         out = buffers.empty((group.size, *send.shape), send.dtype, tensor)
-    guards.collective(group, "gather", "Gather", buffers.spec(send),
-                      buffers.spec(out) if out is not None else None, dst)
+    _run(group, "gather", group.comm.Igather, buffers.spec(send),
+         buffers.spec(out) if out is not None else None, dst)
     return None if out is None else buffers.home(out, tensor.device)
 
 
 def all_gather(group, tensor):
+    agreement.agree(group, "all_gather", _tensor_details(tensor))
     send = buffers.wire(tensor)
     out = buffers.empty((group.size, *send.shape), send.dtype, tensor)
-    guards.collective(group, "all_gather", "Allgather", buffers.spec(send), buffers.spec(out))
+    _run(group, "all_gather", group.comm.Iallgather, buffers.spec(send), buffers.spec(out))
     return buffers.home(out, tensor.device)

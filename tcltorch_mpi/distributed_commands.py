@@ -5,7 +5,7 @@ Methods are named as the Tcl commands and take the string values the shim passes
 
 import sys
 
-from . import collectives, dtypes, guards
+from . import collectives, dtypes
 from .p2p import CollectiveRequest, check_tag
 
 
@@ -28,13 +28,6 @@ class DistributedCommands:
         return (f"Distributed initialized: rank={actual['rank']}, "
                 f"world_size={actual['world_size']}, backend=mpi")
 
-    def _collective(self, group, command, tensor=None, **details):
-        """The group, once every rank agrees on the call when check mode is on."""
-        group = self.groups.get(group)
-        if guards.check_collectives:
-            guards.agree(group, guards.signature(command, tensor, **details))
-        return group
-
     def get_rank(self, group):
         return self.groups.get(group).rank
 
@@ -45,48 +38,42 @@ class DistributedCommands:
         return int(self.groups.world.Get_size() > 1)
 
     def distributed_barrier(self, group):
-        collectives.barrier(self._collective(group, "barrier"))
+        collectives.barrier(self.groups.get(group))
         return ""
 
     def distributed_all_reduce(self, handle, operation, group):
-        tensor = self.tensor(handle)
-        group = self._collective(group, "all_reduce", tensor, op=operation)
+        group, tensor = self.groups.get(group), self.tensor(handle)
         return self.tensors.add(collectives.all_reduce(group, tensor, operation))
 
     def distributed_reduce_scatter(self, handle, operation, group):
-        tensor = self.tensor(handle)
-        group = self._collective(group, "reduce_scatter", tensor, op=operation)
+        group, tensor = self.groups.get(group), self.tensor(handle)
         return self.tensors.add(collectives.reduce_scatter(group, tensor, operation))
 
     def distributed_broadcast(self, handle, root, group):
-        tensor, root = self.tensor(handle), self.int(root)
-        return self.tensors.add(collectives.broadcast(self._collective(group, "broadcast", root=root), tensor, root))
+        group, tensor, root = self.groups.get(group), self.tensor(handle), self.int(root)
+        return self.tensors.add(collectives.broadcast(group, tensor, root))
 
     def distributed_scatter(self, handle, src, group):
-        tensor, src = self.tensor(handle), self.int(src)
-        return self.tensors.add(collectives.scatter(self._collective(group, "scatter", src=src), tensor, src))
+        group, tensor, src = self.groups.get(group), self.tensor(handle), self.int(src)
+        return self.tensors.add(collectives.scatter(group, tensor, src))
 
     def distributed_gather(self, handle, dst, group):
-        tensor, dst = self.tensor(handle), self.int(dst)
-        result = collectives.gather(self._collective(group, "gather", tensor, dst=dst), tensor, dst)
+        group, tensor, dst = self.groups.get(group), self.tensor(handle), self.int(dst)
+        result = collectives.gather(group, tensor, dst)
         return "" if result is None else self.tensors.add(result)
 
     def distributed_all_gather(self, handle, group):
-        tensor = self.tensor(handle)
-        return self.tensors.add(collectives.all_gather(self._collective(group, "all_gather", tensor), tensor))
+        group, tensor = self.groups.get(group), self.tensor(handle)
+        return self.tensors.add(collectives.all_gather(group, tensor))
 
     def distributed_all_to_all(self, handle, group, input_splits, output_splits, nonblocking):
-        tensor = self.tensor(handle)
+        group, tensor = self.groups.get(group), self.tensor(handle)
         input_splits = self.ints(input_splits) if input_splits != "" else None
         output_splits = self.ints(output_splits) if output_splits != "" else None
-        group = self._collective(group, "all_to_all", tensor, input_splits=input_splits,
-                                 output_splits=output_splits)
         if not self.bool(nonblocking):
             return self.tensors.add(collectives.all_to_all(group, tensor, input_splits, output_splits))
-        request, result, keep_alive = collectives.all_to_all(group, tensor, input_splits,
-                                                             output_splits, nonblocking=True)
-        return self.requests.add(CollectiveRequest(request, result, keep_alive, tensor.device,
-                                                   f"all_to_all -async on {group.label}"))
+        started = collectives.start_all_to_all(group, tensor, input_splits, output_splits)
+        return self.requests.add(CollectiveRequest(group, started, tensor.device, "all_to_all -async"))
 
     # ---- point-to-point -----------------------------------------------------
 

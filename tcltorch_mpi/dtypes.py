@@ -40,10 +40,6 @@ def parse(name):
         raise invalid("dtype", "one of " + " ".join(_CANONICAL), name) from None
 
 
-def is_name(name):
-    return name in BY_NAME
-
-
 def numpy_dtype(dtype):
     """numpy dtype with the same element layout (bfloat16 has none)."""
     return torch.empty(0, dtype=dtype).numpy().dtype

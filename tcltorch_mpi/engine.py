@@ -7,7 +7,7 @@ from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError
 from .groups import Groups
-from .p2p import Postal
+from .p2p import POSTAL
 from .registry import Registry
 from .runtime import MPI
 from .tensor_commands import TensorCommands
@@ -40,7 +40,7 @@ class Engine(TensorCommands, DistributedCommands):
         self.tensors = Registry("tensor", "Invalid tensor name")
         self.requests = Registry("request", "Invalid request handle")
         self.groups = Groups(world)
-        self.postal = Postal()
+        self.postal = POSTAL
         self.devices = Devices(_local_rank(world))
         # Tcl's own readings of its values, so Python agrees with what the shim checked.
         self.int, self.float = tk.getint, tk.getdouble
@@ -82,6 +82,14 @@ class Engine(TensorCommands, DistributedCommands):
                 message = str(exc)
             except Exception as exc:  # torch or MPI said no: still a Tcl error, not a traceback
                 message = _message(exc)
+            # tkinter keeps the exception a command raised (for mainloop to raise again)
+            # and overwrites it at the next without freeing it: ~0.5 KiB and the frame's
+            # arguments lost per error. mainloop, with no window to wait for, hands the
+            # last one back at once, to be dropped.
+            try:
+                tk.mainloop()
+            except Exception:
+                pass
             # Raising through Tcl's own `error` is how a Python command sets the Tcl error text.
             tk.call("error", message)
 

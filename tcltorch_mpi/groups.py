@@ -1,24 +1,33 @@
 """Process groups: a Tcl group name maps to an MPI communicator."""
 
 
-from . import guards
+from . import agreement
+from .agreement import Ballot
 from .errors import CommandError, tcl_list
 from .runtime import MPI
 
 
 class Group:
-    __slots__ = ("name", "comm", "rank", "size")
+    """A group this process may be a member of: the script's communicator, the
+    runtime's voting communicator beside it, and the world ranks of the others."""
 
-    def __init__(self, name, comm):
+    __slots__ = ("name", "comm", "rank", "size", "ballot", "world_ranks", "others", "label")
+
+    def __init__(self, name, comm, world):
         self.name = name
         self.comm = comm
+        self.label = f'group "{name}"' if name else "the world group"
         member = comm != MPI.COMM_NULL
         self.rank = comm.Get_rank() if member else -1
         self.size = comm.Get_size() if member else 0
-
-    @property
-    def label(self):
-        return f'group "{self.name}"' if self.name else "the world group"
+        self.ballot = Ballot(comm.Dup()) if member else None
+        self.world_ranks = self.others = ()
+        if member:
+            mine, everyone = comm.Get_group(), world.Get_group()
+            self.world_ranks = tuple(MPI.Group.Translate_ranks(mine, range(self.size), everyone))
+            mine.Free()
+            everyone.Free()
+            self.others = self.world_ranks[:self.rank] + self.world_ranks[self.rank + 1:]
 
     def check_rank(self, rank, what, any_source=False):
         """``rank`` as a rank of this group (-1, with ``any_source``: MPI's any source),
@@ -31,36 +40,25 @@ class Group:
                                f"(ranks 0..{self.size - 1}{extra})")
         return rank
 
-
-def agree(comm, command, args, local_error):
-    """Every rank reaches the same verdict: raise on all ranks if any rank objects
-    or if the ranks were not given the same arguments."""
-    guards.all_arrive(comm, f"{command} on the world group")
-    views = comm.allgather((args, local_error))
-    for rank, (_, error) in enumerate(views):
-        if error:
-            raise CommandError(error if comm.Get_size() == 1 else f"{error} (on rank {rank})")
-    for rank, (other, _) in enumerate(views):
-        if other != views[0][0]:
-            raise CommandError(f"{command}: ranks were given different arguments: "
-                               f"rank 0 gave {tcl_list(views[0][0])}, rank {rank} gave {tcl_list(other)}")
+    def free(self):
+        self.ballot.comm.Free()
+        self.comm.Free()
 
 
 class Groups:
     def __init__(self, world):
         self.world = world
-        self._groups = {"": Group("", world)}
+        self._groups = {"": Group("", world, world)}
         self._destroyed = set()  # names that no longer mean a group (until made again)
 
     def get(self, name):
+        """The group a name means; a name never made means the world group (a query
+        or any other use never communicates to find out)."""
         group = self._groups.get(name)
         if group is None:
             if name in self._destroyed:
                 raise CommandError(f'Invalid group: "{name}" was destroyed')
-            # A name never created means all processes, on a communicator of its own,
-            # made when every rank first uses the name (Dup is collective).
-            guards.all_arrive(self.world, f'the first use of group "{name}" (on the world group)')
-            group = self._groups[name] = Group(name, self.world.Dup())
+            group = self._groups[""]
         if group.size == 0:
             raise CommandError(f"This process (world rank {self.world.Get_rank()}) "
                                f"is not a member of {group.label}")
@@ -72,22 +70,23 @@ class Groups:
 
     def _check_new_name(self, name):
         if name == "":
-            return "Invalid group name: the empty name means all processes"
+            raise CommandError("Invalid group name: the empty name means all processes")
         if name in self._groups:
-            return f'Group "{name}" already exists'
-        return None
+            raise CommandError(f'Group "{name}" already exists')
 
     def new(self, name, ranks):
-        size = self.world.Get_size()
-        error = self._check_new_name(name)
-        if error is None:
+        def check():
+            self._check_new_name(name)
+            size = self.world.Get_size()
             if not ranks:
-                error = "Invalid ranks: expected at least one world rank"
-            elif len(set(ranks)) != len(ranks):
-                error = f"Invalid ranks: {tcl_list(ranks)} lists a rank twice"
-            elif not all(0 <= r < size for r in ranks):
-                error = f"Invalid ranks: {tcl_list(ranks)} has a rank outside 0..{size - 1}"
-        agree(self.world, "distributed_new_group", (name, ranks), error)
+                raise CommandError("Invalid ranks: expected at least one world rank")
+            if len(set(ranks)) != len(ranks):
+                raise CommandError(f"Invalid ranks: {tcl_list(ranks)} lists a rank twice")
+            if not all(0 <= r < size for r in ranks):
+                raise CommandError(f"Invalid ranks: {tcl_list(ranks)} has a rank outside 0..{size - 1}")
+
+        agreement.agree(self._groups[""], "distributed_new_group", {"name": name, "ranks": tuple(ranks)}, check)
+        # Every rank has voted for this very call: the collective below finds them all.
         world_group = self.world.Get_group()
         members = world_group.Incl(ranks)
         self._add(name, self.world.Create(members))
@@ -96,18 +95,19 @@ class Groups:
         return name
 
     def split(self, name, color, key):
-        error = self._check_new_name(name)
-        for what, value in (("color", color), ("key", key)):
-            if error is None and not -2**31 <= value < 2**31:  # MPI takes C ints
-                error = f'Invalid {what}: expected a 32-bit integer, got "{value}"'
-        agree(self.world, "distributed_split_group", name, error)
+        def check():
+            self._check_new_name(name)
+            for what, value in (("color", color), ("key", key)):
+                if not -2**31 <= value < 2**31:  # MPI takes C ints
+                    raise CommandError(f'Invalid {what}: expected a 32-bit integer, got "{value}"')
+
+        agreement.agree(self._groups[""], "distributed_split_group", {"name": name}, check)
         # A negative color leaves this process out, as MPI_UNDEFINED does.
-        comm = self.world.Split(color if color >= 0 else MPI.UNDEFINED, key)
-        self._add(name, comm)
+        self._add(name, self.world.Split(color if color >= 0 else MPI.UNDEFINED, key))
         return name
 
     def _add(self, name, comm):
-        self._groups[name] = Group(name, comm)
+        self._groups[name] = Group(name, comm, self.world)
         self._destroyed.discard(name)
 
     def destroy(self, name, before_free):
@@ -120,4 +120,4 @@ class Groups:
         self._destroyed.add(name)
         if group.size:
             before_free(group.comm)
-            group.comm.Free()
+            group.free()

@@ -5,10 +5,6 @@ import os
 import sys
 import time
 
-# Launcher variables that give the number of ranks (MPICH/Hydra, Open MPI, PMIx, Slurm).
-_LAUNCHER_SIZES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_STEP_NUM_TASKS")
-
-
 # Launcher variables that give the number of ranks on this node.
 _LAUNCHER_LOCAL_SIZES = ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")
 
@@ -51,15 +47,11 @@ def _load_mpi():
         from mpi4py import MPI
         return MPI
     except (ImportError, RuntimeError, OSError) as exc:
-        ranks = _launcher_count(_LAUNCHER_SIZES)
-        if ranks > 1:
-            sys.stderr.write(f"tcltorch_mpi: the launcher started {ranks} ranks, but the MPI library "
-                             f"cannot be loaded ({exc}); install it: pip install 'tcltorch_mpi[mpich]'\n")
-            raise SystemExit(1) from None
-        sys.stderr.write(f"tcltorch_mpi: the MPI library cannot be loaded ({exc}); "
-                         "running as one process\n")
-        from . import lone
-        return lone
+        # One process needs no launcher (MPI starts as a singleton), but it needs MPI.
+        reason = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        sys.stderr.write(f"tcltorch_mpi: the MPI library cannot be loaded ({reason}); install one: "
+                         "pip install mpi4py mpich  (or build mpi4py against your site's MPI)\n")
+        raise SystemExit(1) from None
 
 
 MPI = _load_mpi()
@@ -73,8 +65,6 @@ PRIVATE = WORLD.Dup()
 def mpi_datatype(numpy_dtype):
     """The predefined MPI datatype of a numpy dtype (MPI's reductions need predefined
     types; mpi4py's dtlib returns a duplicate)."""
-    if MPI.__name__.endswith("lone"):
-        return MPI.BYTE  # one process: a reduction is a copy
     from mpi4py.util import dtlib
     duplicate = dtlib.from_numpy_dtype(numpy_dtype)
     predefined = duplicate.decode()[0]

@@ -4,6 +4,8 @@ Methods are named as the Tcl commands and take the string values the shim passes
 (already checked for form and primitive kinds); they return Tcl results.
 """
 
+import math
+
 import numpy as np
 import torch
 
@@ -15,11 +17,18 @@ def _dims(shape):
     return tuple(int(d) for d in shape)
 
 
-class TensorCommands:
-    def is_dtype(self, name):
-        """1 if ``name`` is a dtype (the shim's test for an optional dtype argument)."""
-        return int(dtypes.is_name(name))
+def _amount(nbytes):
+    """A byte count as people read it: 3.6 TiB."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024:
+            break
+        nbytes /= 1024
+    else:
+        unit = "EiB"
+    return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
 
+
+class TensorCommands:
     def _new(self, tensor, requires_grad="0"):
         if self.bool(requires_grad):
             if dtypes.is_integral(tensor.dtype):
@@ -68,28 +77,46 @@ class TensorCommands:
             tensor = tensor.reshape(data_shape)
         return self._new(tensor.to(self.devices.parse(device)), requires_grad)
 
-    def _filled(self, factory, shape, dtype, device, requires_grad="0"):
-        tensor = factory(self._shape(shape), dtype=dtype, device=self.devices.parse(device))
+    def _filled(self, name, factory, shape, dtype, device, requires_grad="0"):
+        shape, device = self._shape(shape), self.devices.parse(device)
+        numel = math.prod(shape)
+        # Said here in plain words: torch answers with an overflow naming a Python list,
+        # or with its allocator's failure.
+        if numel >= 2**63 or math.prod(max(d, 1) for d in shape[1:]) >= 2**63:  # strides too
+            raise CommandError(f"{name}: a tensor of shape {tcl_list(shape)} has too many "
+                               "elements to index (2**63 or more)")
+        nbytes = numel * torch.empty(0, dtype=dtype).element_size()
+        tensor = None
+        if nbytes < 2**63:
+            try:
+                tensor = factory(shape, dtype=dtype, device=device)
+            except RuntimeError as exc:
+                if not (isinstance(exc, torch.cuda.OutOfMemoryError) or "can't allocate memory" in str(exc)):
+                    raise
+        if tensor is None:
+            raise CommandError(f"{name}: a tensor of shape {tcl_list(shape)} ({dtypes.DISPLAY[dtype].lower()}) "
+                               f"needs {_amount(nbytes)} of memory, more than this process can allocate")
         return self._new(tensor, requires_grad)
 
     def zeros(self, shape, dtype, device, requires_grad):
-        return self._filled(torch.zeros, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("zeros", torch.zeros, shape, self._dtype(dtype), device, requires_grad)
 
     def ones(self, shape, dtype, device, requires_grad):
-        return self._filled(torch.ones, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("ones", torch.ones, shape, self._dtype(dtype), device, requires_grad)
 
     def empty(self, shape, dtype, device, requires_grad):
-        return self._filled(torch.empty, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("empty", torch.empty, shape, self._dtype(dtype), device, requires_grad)
 
     def full(self, shape, value, dtype, device):
         fill = self._number(value)  # an integer stays exact (int64 beyond 2**53)
-        return self._filled(lambda size, **kw: torch.full(size, fill, **kw), shape, self._dtype(dtype), device)
+        return self._filled("full", lambda size, **kw: torch.full(size, fill, **kw), shape,
+                            self._dtype(dtype), device)
 
     def randn(self, shape, device, dtype):
         dtype = self._dtype(dtype)
         if dtypes.is_integral(dtype):
             raise CommandError(f"Invalid dtype: randn needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
-        return self._filled(torch.randn, shape, dtype, device)
+        return self._filled("randn", torch.randn, shape, dtype, device)
 
     def _number(self, text):
         try:

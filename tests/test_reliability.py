@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tcltorch_mpi import guards
+from tcltorch_mpi import waiting
 from tests.test_runner import by_rank, run
 
 
@@ -27,13 +27,11 @@ def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
 
 def test_requests_never_waited_for_are_named_when_they_never_finish(tmp_path):
     # Rank 0's receive of tag 4 is matched (never waited for: fine); rank 2's receive
-    # of tag 8 never is; rank 0's -async all_to_all on "pair" lacks rank 1.
+    # of tag 8 never is.
     result = run("""
         set rank [torch::get_rank]
-        torch::distributed_new_group pair {0 1}
         if {$rank == 0} {
             set matched [torch::distributed_irecv {2} 1 4]
-            set lonely [torch::distributed_all_to_all [torch::ones {2}] pair -async 1]
         } elseif {$rank == 1} {
             torch::distributed_send [torch::ones {2}] 0 4
         } else {
@@ -43,8 +41,6 @@ def test_requests_never_waited_for_are_named_when_they_never_finish(tmp_path):
     """, tmp_path, ranks=3, timeout=60)
     assert result.returncode != 0
     assert by_rank(result.stdout) == {0: ["done"], 1: ["done"], 2: ["done"]}
-    assert ('[rank 0] all_to_all -async on group "pair" never completed: '
-            "not every rank of the group called it\n") in result.stderr
     assert "[rank 2] recv from rank 0 (tag 8) on the world group was never matched by a send\n" in result.stderr
     assert "tag 4" not in result.stderr and "Traceback" not in result.stderr
 
@@ -121,9 +117,11 @@ def test_timeout_ends_a_hung_job_naming_the_operation(tmp_path, waiting_in, name
 
 def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
     result = run("""
+        torch::distributed_new_group late {2 3}
         switch [torch::get_rank] {
             0 { torch::distributed_all_reduce [torch::ones {4}] sum }
             1 { torch::distributed_recv {1} 3 9 }
+            2 { torch::distributed_barrier late }
             3 { after 60000 }
         }
     """, tmp_path, ranks=4, timeout=60, runner_options=("--timeout", "2"))
@@ -138,7 +136,7 @@ def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
             reports += 1
             assert header + "".join(f"[rank {rank}]   {line}\n" for line in (
                 f"rank {other}: waiting in {waiting[other]}",
-                "rank 2: waiting in the end-of-run barrier (its script is done)",
+                'rank 2: waiting in barrier on group "late"',
                 "rank 3: no answer within 1 s (running the script, not waiting in MPI)",
             )) in result.stderr, result.stderr
     assert reports, result.stderr
@@ -146,19 +144,22 @@ def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
 
 @pytest.mark.parametrize("options,waiting_in,named", [
     ((), "torch::distributed_new_group pair {0 1}", "distributed_new_group on the world group"),
-    ((), "torch::distributed_all_reduce [torch::ones {2}] sum -group fresh",
-     'the first use of group "fresh" (on the world group)'),
+    ((), "torch::distributed_all_reduce [torch::ones {2}] sum -group never_made", "all_reduce on the world group"),
     (("--check-collectives",), "torch::distributed_all_reduce [torch::ones {2}] sum",
      "all_reduce on the world group"),
 ])
-def test_calls_without_a_timed_form_time_out_too(tmp_path, options, waiting_in, named):
-    # Group agreements, new communicators and check mode's comparison block in MPI:
-    # with a timeout, a timed barrier comes first.
-    result = run(f"if {{[torch::get_rank] == 0}} {{ {waiting_in} }}", tmp_path, ranks=2, timeout=60,
-                 runner_options=(*options, "--timeout", "2"))
+def test_calls_that_make_groups_or_vote_time_out_too(tmp_path, options, waiting_in, named):
+    # Rank 1 waits for a message that never comes: rank 0's call is timed all the same.
+    result = run(f"""
+        if {{[torch::get_rank] == 0}} {{ {waiting_in} }} else {{ torch::distributed_recv {{1}} 0 99 }}
+    """, tmp_path, ranks=2, timeout=60, runner_options=(*options, "--timeout", "2"))
     assert result.returncode != 0
+    # Both ranks wait with a bound: whichever times out first names the other.
+    recv = "recv from rank 0 (tag 99) on the world group"
     assert (f"[rank 0] timeout: {named} did not complete within 2 s\n"
-            "[rank 0]   rank 1: waiting in the end-of-run barrier (its script is done)\n") in result.stderr
+            f"[rank 0]   rank 1: waiting in {recv}\n") in result.stderr or \
+           (f"[rank 1] timeout: {recv} did not complete within 2 s\n"
+            f"[rank 1]   rank 0: waiting in {named}\n") in result.stderr, result.stderr
 
 
 def test_timeouts_do_not_disturb_a_healthy_run(tmp_path):
@@ -196,17 +197,20 @@ MISMATCHES = """
 """
 
 
-def test_check_mode_names_the_ranks_that_differ(tmp_path):
-    result = run(MISMATCHES, tmp_path, ranks=3, runner_options=("--check-collectives",))
+@pytest.mark.parametrize("options", [(), ("--check-collectives",)], ids=["default", "check-mode"])
+def test_mismatches_and_local_errors_are_named_on_every_rank(tmp_path, options):
+    # Without any option too: the vote before every collective catches them (before,
+    # these hung, failed inside MPI on one rank, or returned uninitialised memory).
+    result = run(MISMATCHES, tmp_path, ranks=3, runner_options=options)
     assert result.returncode == 0, result.stderr
     prefix = "collective mismatch on the world group: "
     expected = [prefix + "all_reduce: rank 0 has shape {4}, rank 1 has shape {5}",
                 prefix + "rank 0 called all_reduce while rank 2 called broadcast",
-                prefix + "all_to_all: rank 1 sends 0 rows to rank 1, which expects 1",
+                "all_to_all: rank 1 sends 0 rows to rank 1, whose -outputSplits expects 1",
                 prefix + "all_reduce: rank 0 has dtype Float32, rank 2 has dtype Int32",
                 prefix + "broadcast: rank 0 has root 1, rank 1 has root 0",
                 "ok", "ok", "ok", "ok",
-                prefix + "all_to_all: rank 2 gives -inputSplits {1 2}, not 3 sizes of zero or more"]
+                "Invalid inputSplits: expected 3 sizes (one per rank), got 2 (on rank 2)"]
     assert by_rank(result.stdout) == {r: expected for r in range(3)}
 
 
@@ -217,5 +221,5 @@ def test_check_mode_from_the_environment(tmp_path):
 
 
 def test_a_roll_call_names_ranks_in_runs():
-    assert guards._ranks_text([4]) == "rank 4"
-    assert guards._ranks_text([0, 1, 2, 5, 7, 8]) == "ranks 0-2 5 7-8"
+    assert waiting.ranks_text([4]) == "rank 4"
+    assert waiting.ranks_text([0, 1, 2, 5, 7, 8]) == "ranks 0-2 5 7-8"

@@ -207,3 +207,37 @@ def test_cuda_queries_and_clear_error_without_gpu(tcl):
         pytest.skip("a GPU is present")
     assert tcl.eval("torch::cuda_device_count") == "0"
     assert "CUDA is not available" in tcl.error("torch::zeros {2} float32 cuda")
+
+
+@pytest.mark.parametrize("call", ["zeros {%s}", "ones {%s}", "empty {%s}", "full {%s} 1", "randn {%s}"])
+def test_a_factory_too_large_says_what_it_asked_for(tcl, call):
+    name = call.split()[0]
+
+    def error(shape):
+        return tcl.error(f"torch::{call % shape}")
+    # The allocator refuses it (torch said "[enforce fail at alloc_cpu.cpp:127] ...").
+    assert error("1000000 1000000") == (f"{name}: a tensor of shape {{1000000 1000000}} (float32) needs "
+                                        "3.6 TiB of memory, more than this process can allocate")
+    # Its byte count overflows 64 bits (torch: "Storage size calculation overflowed with sizes=[...]").
+    assert error("3037000499 3037000499") == (f"{name}: a tensor of shape {{3037000499 3037000499}} (float32) "
+                                              "needs 32.0 EiB of memory, more than this process can allocate")
+    for shape in ("99999999999 99999999999", "0 99999999999 99999999999"):
+        assert error(shape) == f"{name}: a tensor of shape {{{shape}}} has too many elements to index (2**63 or more)"
+
+
+def test_too_large_names_the_dtype_it_was_asked_in(tcl):
+    assert tcl.error("torch::zeros {1000000 1000000} int8") == (
+        "zeros: a tensor of shape {1000000 1000000} (int8) needs 931.3 GiB of memory, more than this process "
+        "can allocate")
+    assert tcl.error("torch::ones -shape {1000000 1000000 1000} -dtype complex128") == (
+        "ones: a tensor of shape {1000000 1000000 1000} (complex128) needs 14.2 PiB of memory, more than this "
+        "process can allocate")
+
+
+def test_a_word_in_place_of_the_shape_is_a_dtype(tcl):
+    assert tcl.error("torch::tensor_create {1 2} nosuchdtype") == (
+        'Invalid dtype: expected one of float32 float64 float16 bfloat16 int8 uint8 int16 int32 int64 bool '
+        'complex64 complex128, got "nosuchdtype"')
+    assert tcl.error("torch::tensor_create {1 2} {2 x}") == 'Invalid shape: expected list of integers, got "2 x"'
+    assert tcl.eval("torch::tensor_shape [torch::tensor_create {1 2} 2]") == "2"
+    assert tcl.eval("torch::tensor_dtype [torch::tensor_create {1 2} BFloat16 cpu]") == "BFloat16"
