@@ -148,9 +148,8 @@ def start_all_to_all(group, tensor, input_splits=None, output_splits=None):
     return _started("all_to_all", group, group.comm.Ialltoallv, *specs), out, send
 
 
-# MPI counts and displacements are C ints. Past 2**31 bytes mpi4py turns to MPI-4's
-# large-count calls, where MPICH used 3x the tensor's memory (a 4 GiB float16
-# all_to_all on 2 ranks was OOM-killed). Such exchanges count in a larger unit: a
+# MPI counts and displacements are C ints. Past 2**31 bytes mpi4py would turn to
+# MPI-4's large-count calls, which MPI-3 libraries lack: such exchanges count in a
 # contiguous datatype of the largest power of two (up to 1 MiB) dividing every count.
 _LARGEST_COUNT = 2**31 - 1
 _LARGEST_UNIT = 1 << 20

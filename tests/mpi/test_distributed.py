@@ -428,8 +428,8 @@ def test_world_queries(tcl):
 @pytest.mark.parametrize("splits", [False, True])
 @pytest.mark.parametrize("dtype", ["float16", "int64", "complex64"])
 def test_all_to_all_beyond_int_counts_counts_in_larger_units(tcl, monkeypatch, splits, dtype):
-    """Exchanges past 2**31 bytes count in a contiguous unit (MPICH's large-count
-    calls took 3x the memory): the same path, tried here with the limit lowered."""
+    """Exchanges past 2**31 bytes count in a contiguous unit (no large-count call):
+    the same path, tried here with the limit lowered."""
     from tcltorch_mpi import collectives
     monkeypatch.setattr(collectives, "_LARGEST_COUNT", 64)
     given = uneven_splits(RANK) if splits else [4] * W
