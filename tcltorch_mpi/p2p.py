@@ -147,7 +147,7 @@ class Postal:
 
     def __init__(self):
         self._receiving = []  # receives whose header has not been seen, in posting order
-        self._posted = []     # receives whose data receive is posted, until seen done
+        self._posted = []     # in groups of one: receives whose data receive is posted
         self._sending = []    # sends (blocking or not) possibly still in flight
         self._prune_at = _PRUNE_FROM
 
@@ -180,10 +180,13 @@ class Postal:
             if ready:
                 self._receiving.remove(receive)
                 receive.post_data()
-                self._posted.append(receive)
+                if receive.alone:  # what a send to oneself may be waiting for
+                    if len(self._posted) % _PRUNE_FROM == _PRUNE_FROM - 1:  # now and then
+                        self._posted = [r for r in self._posted if not r.data_request.Test()]
+                    self._posted.append(receive)
 
     def receiving_data(self, comm):
-        """Whether a data receive on ``comm`` is posted and not yet done."""
+        """Whether a data receive on ``comm`` (a group of one) is posted and not yet done."""
         self._posted = [r for r in self._posted if not r.data_request.Test()]
         return any(r.comm is comm for r in self._posted)
 
