@@ -26,8 +26,8 @@ from .runtime import MPI
 
 check_collectives = False
 
-# The vote: these fields must be equal on every rank...
-_SEQUENCE, _COMMAND, _FINGERPRINT, _CHECKING = range(4)
+# The vote: the first fields must be equal on every rank (sequence, command,
+# fingerprint, check mode)...
 _EQUAL = 4
 # ...this one is the largest any rank has (1: its local checks failed)...
 _FAILED = _EQUAL
