@@ -53,14 +53,20 @@ _VOTE = struct.Struct(f"={2 * _FIELDS}q")
 
 
 class Ballot:
-    """A group's voting state: its own communicator, its sequence, its buffers."""
+    """A group's voting state: its communicator for votes, another for the detail
+    gathered after one, its sequence of collectives, and its -async collectives whose
+    exchange has not started yet (in call order)."""
 
-    __slots__ = ("comm", "sequence", "send", "result")
+    __slots__ = ("comm", "detail_comm", "sequence", "deferred")
 
     def __init__(self, comm):
-        self.comm = comm
+        self.comm, self.detail_comm = comm, comm.Dup()
         self.sequence = 0
-        self.send, self.result = bytearray(_VOTE.size), bytearray(_VOTE.size)
+        self.deferred = []
+
+    def free(self):
+        self.detail_comm.Free()
+        self.comm.Free()
 
 
 # (command, details) -> (command code, fingerprint), so that the hot path hashes once.
@@ -82,29 +88,86 @@ def _fingerprint(command, values):
 
 
 def agree(group, command, details, prepare=None, loose=(0, 0)):
-    """Vote on ``command`` with ``details`` (what must match: ints, tuples of ints,
-    or text); ``prepare()`` makes this rank's local checks and returns what
-    the command needs. Returns (prepared, minimum and maximum of each loose value)
-    once every rank agrees; raises the same CommandError on every rank otherwise."""
-    error, prepared = None, None
-    if prepare is not None:
+    """Vote on ``command`` and wait for the verdict: see Vote."""
+    return Vote(group, command, details, prepare, loose).settle()
+
+
+class Vote:
+    """A vote on ``command`` with ``details`` (what must match: ints, tuples of ints,
+    or text), posted at once; ``prepare()`` makes this rank's local checks and returns
+    what the command needs. ``settle()`` returns (prepared, minimum and maximum of
+    each loose value) once every rank agrees, and raises the same CommandError on
+    every rank otherwise."""
+
+    __slots__ = ("group", "command", "details", "prepared", "error", "sequence", "request", "result")
+
+    def __init__(self, group, command, details, prepare=None, loose=(0, 0)):
+        self.group, self.command, self.details = group, command, details
+        self.error, self.prepared = None, None
+        if prepare is not None:
+            try:
+                self.prepared = prepare()
+            except CommandError as exc:
+                self.error = str(exc)
+        ballot = group.ballot
+        self.sequence = ballot.sequence
+        ballot.sequence += 1
+        code, fingerprint = _fingerprint(command, tuple(details.values()))
+        fields = (self.sequence, code, fingerprint, check_collectives, self.error is not None, *loose)
+        send, self.result = _VOTE.pack(*fields, *[-field for field in fields]), bytearray(_VOTE.size)
+        self.request = ballot.comm.Iallreduce([send, MPI.INT64_T], [self.result, MPI.INT64_T], MPI.MIN)
+
+    def settle(self):
+        group = self.group
+        waiting.wait(self.request, f"{self.command} on {group.label}", waits_on=group.others)
+        # Every rank has now made every call before this one: the -async ones among
+        # them start their exchange first, so that exchanges start in call order.
+        while group.ballot.deferred and group.ballot.deferred[0].vote.sequence < self.sequence:
+            group.ballot.deferred[0].begin()
+        votes = _VOTE.unpack_from(self.result)
+        lowest, highest = votes[:_FIELDS], [-vote for vote in votes[_FIELDS:]]
+        if lowest[:_EQUAL] != tuple(highest[:_EQUAL]) or highest[_FAILED] or check_collectives:
+            explain(group, {"command": self.command, "sequence": self.sequence, "error": self.error,
+                            **self.details})
+        return self.prepared, (lowest[_LOOSE_FROM:], highest[_LOOSE_FROM:])
+
+    def mismatch(self, details):
+        """A difference every rank saw in the vote's loose values: named, on every rank."""
+        explain(self.group, {"command": self.command, "sequence": self.sequence, "error": None, **details})
+        raise CommandError(f"collective mismatch on {self.group.label}: {self.command}: the ranks disagree")
+
+
+class Deferred:
+    """An -async collective: its vote is posted at the call, and its exchange
+    (``exchange(vote)``, which settles the vote) starts when the script tests or
+    waits for it, or before a later collective of the group, whichever comes first.
+    So the call never waits for the other ranks to make it."""
+
+    def __init__(self, vote, exchange):
+        self.vote, self.exchange = vote, exchange
+        self.started, self.error = None, None
+        vote.group.ballot.deferred.append(self)
+
+    def begin(self):
+        self.vote.group.ballot.deferred.remove(self)
         try:
-            prepared = prepare()
+            self.started = self.exchange(self.vote)
         except CommandError as exc:
-            error = str(exc)
-    ballot = group.ballot
-    sequence = ballot.sequence
-    ballot.sequence += 1
-    code, fingerprint = _fingerprint(command, tuple(details.values()))
-    fields = (sequence, code, fingerprint, check_collectives, error is not None, *loose)
-    _VOTE.pack_into(ballot.send, 0, *fields, *[-field for field in fields])
-    waiting.wait(ballot.comm.Iallreduce([ballot.send, MPI.INT64_T], [ballot.result, MPI.INT64_T], MPI.MIN),
-                 f"{command} on {group.label}", waits_on=group.others)
-    votes = _VOTE.unpack_from(ballot.result)
-    lowest, highest = votes[:_FIELDS], [-vote for vote in votes[_FIELDS:]]
-    if lowest[:_EQUAL] != tuple(highest[:_EQUAL]) or highest[_FAILED] or check_collectives:
-        explain(group, {"command": command, "sequence": sequence, "error": error, **details})
-    return prepared, (lowest[_LOOSE_FROM:], highest[_LOOSE_FROM:])
+            self.error = str(exc)
+
+    def ready(self):
+        """Whether the exchange has started (or failed), without waiting."""
+        if self.started is None and self.error is None and self.vote.request.Test():
+            self.begin()
+        return self.started is not None or self.error is not None
+
+    def result(self):
+        """(MPI request, result, input kept alive), once started."""
+        if self.started is None and self.error is None:
+            self.begin()  # its vote, settled, begins the earlier ones first
+        if self.error is not None:
+            raise CommandError(self.error)
+        return self.started
 
 
 def explain(group, view):
@@ -115,16 +178,10 @@ def explain(group, view):
         raise CommandError(problem)
 
 
-def mismatch(group, command, details):
-    """A difference every rank saw in the vote's loose values: named, on every rank."""
-    explain(group, {"command": command, "sequence": group.ballot.sequence, "error": None, **details})
-    raise CommandError(f"collective mismatch on {group.label}: {command}: the ranks disagree")
-
-
 def gather(group, item):
-    """Every rank's ``item`` (picklable), on the group's voting communicator, waited
-    for like any other operation."""
-    comm, what = group.ballot.comm, f"{item['command']} on {group.label}"
+    """Every rank's ``item`` (picklable), on the group's detail communicator (its
+    gathers come in call order on every rank), waited for like any other operation."""
+    comm, what = group.ballot.detail_comm, f"{item['command']} on {group.label}"
     data = np.frombuffer(pickle.dumps(item), dtype=np.uint8)
     sizes = np.empty(group.size, dtype=np.int64)
     waiting.wait(comm.Iallgather([np.array([data.size], dtype=np.int64), MPI.INT64_T], [sizes, MPI.INT64_T]),

@@ -118,34 +118,56 @@ def _all_to_all_splits(tensor, size, input_splits, output_splits):
     return input_splits
 
 
-def start_all_to_all(group, tensor, input_splits=None, output_splits=None):
-    """torch.distributed.all_to_all_single, started: (MPI request, result, input kept alive)."""
-    size = group.size
+def _all_to_all_vote(group, tensor, input_splits, output_splits):
+    """all_to_all's vote, and what its exchange is to be given once it is settled."""
     gave = input_splits is not None or output_splits is not None
     rows = tensor.shape[0] if tensor.dim() else -1
     details = {"dtype": dtypes.CODE[tensor.dtype], "row shape": tuple(tensor.shape[1:])}
-    splits, (lowest, highest) = agreement.agree(
-        group, "all_to_all", details, lambda: _all_to_all_splits(tensor, size, input_splits, output_splits),
-        loose=(int(gave), rows))
+    vote = agreement.Vote(group, "all_to_all", details,
+                          lambda: _all_to_all_splits(tensor, group.size, input_splits, output_splits),
+                          loose=(int(gave), rows))
+    return vote, (group, tensor, output_splits, details)
+
+
+def _exchange(vote, group, tensor, output_splits, details):
+    """torch.distributed.all_to_all_single once ``vote`` is settled, started:
+    (MPI request, result, input kept alive)."""
+    size = group.size
+    splits, (lowest, highest) = vote.settle()
     send = buffers.wire(tensor)
     if not highest[0]:  # no rank gave splits: equal chunks, so every rank has as many rows
         if lowest[1] != highest[1]:
-            agreement.mismatch(group, "all_to_all", {**details, "shape": tuple(tensor.shape)})
+            vote.mismatch({**details, "shape": tuple(tensor.shape)})
         out = buffers.empty_like(send, tensor)
         if send.nbytes <= _LARGEST_COUNT:
             return _started("all_to_all", group, group.comm.Ialltoall, buffers.spec(send),
                             buffers.spec(out)), out, send
         send_bytes = recv_bytes = np.full(size, send.nbytes // size, dtype=np.int64)
     else:
+        rows = tensor.shape[0]
         row_bytes = send.element_size() * int(np.prod(send.shape[1:]))
         send_rows = np.asarray(splits if splits is not None else [rows // size] * size, dtype=np.int64)
-        recv_rows = _received_rows(group, send_rows, output_splits)
+        recv_rows = _received_rows(group, vote, send_rows, output_splits)
         out = buffers.empty((int(recv_rows.sum()), *send.shape[1:]), send.dtype, tensor)
         send_bytes, recv_bytes = send_rows * row_bytes, recv_rows * row_bytes
     datatype, unit = _counting_unit(send_bytes, recv_bytes)
     specs = [[buffers.spec(buffer)[0], (counts // unit, (np.cumsum(counts) - counts) // unit), datatype]
              for buffer, counts in ((send, send_bytes), (out, recv_bytes))]
     return _started("all_to_all", group, group.comm.Ialltoallv, *specs), out, send
+
+
+def all_to_all(group, tensor, input_splits=None, output_splits=None):
+    vote, arguments = _all_to_all_vote(group, tensor, input_splits, output_splits)
+    request, out, _ = _exchange(vote, *arguments)
+    wait(group, "all_to_all", request)
+    return buffers.home(out, tensor.device)
+
+
+def start_all_to_all(group, tensor, input_splits=None, output_splits=None):
+    """all_to_all -async: an agreement.Deferred whose result() is (MPI request,
+    result, input kept alive)."""
+    vote, arguments = _all_to_all_vote(group, tensor, input_splits, output_splits)
+    return agreement.Deferred(vote, lambda settled: _exchange(settled, *arguments))
 
 
 # MPI counts and displacements are C ints. Past 2**31 bytes mpi4py would turn to
@@ -168,13 +190,7 @@ def _counting_unit(send_bytes, recv_bytes):
     return _UNITS[unit], unit
 
 
-def all_to_all(group, tensor, input_splits=None, output_splits=None):
-    request, out, _ = start_all_to_all(group, tensor, input_splits, output_splits)
-    wait(group, "all_to_all", request)
-    return buffers.home(out, tensor.device)
-
-
-def _received_rows(group, send_rows, output_splits):
+def _received_rows(group, vote, send_rows, output_splits):
     """Rows this rank receives from each rank. Each rank tells every peer the rows it
     sends it and the rows it expects from it (-1: no -outputSplits). A rank that gave
     -outputSplits that a sender contradicts is the same error on every rank: each
@@ -191,7 +207,7 @@ def _received_rows(group, send_rows, output_splits):
         return recv_rows  # nobody expects anything of this rank, and it expects nothing
     wrong = [(int(recv_rows[i]), me, i, int(expected[i]))
              for i in np.flatnonzero((expected >= 0) & (expected != recv_rows))]
-    view = {"command": "all_to_all", "sequence": group.ballot.sequence, "error": None,
+    view = {"command": "all_to_all", "sequence": vote.sequence, "error": None,
             "wrong": wrong[0] if wrong else None}
     views = agreement.gather(group, view)
     first = next((v["wrong"] for v in views if v["wrong"]), None)

@@ -72,8 +72,8 @@ class DistributedCommands:
         output_splits = self.ints(output_splits) if output_splits != "" else None
         if not self.bool(nonblocking):
             return self.tensors.add(collectives.all_to_all(group, tensor, input_splits, output_splits))
-        started = collectives.start_all_to_all(group, tensor, input_splits, output_splits)
-        return self.requests.add(CollectiveRequest(group, started, tensor.device, "all_to_all -async"))
+        deferred = collectives.start_all_to_all(group, tensor, input_splits, output_splits)
+        return self.requests.add(CollectiveRequest(group, deferred, tensor.device, "all_to_all -async"))
 
     # ---- point-to-point -----------------------------------------------------
 

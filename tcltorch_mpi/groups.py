@@ -41,7 +41,7 @@ class Group:
         return rank
 
     def free(self):
-        self.ballot.comm.Free()
+        self.ballot.free()
         self.comm.Free()
 
 

@@ -125,21 +125,24 @@ class ReceiveRequest:
 
 
 class CollectiveRequest:
-    """A non-blocking collective: the MPI request and the tensor it fills."""
+    """A non-blocking collective (an agreement.Deferred) and the tensor it fills."""
 
     never = "never completed: not every rank of the group called it"
     quiet_at_end = False
 
-    def __init__(self, group, started, device, what):
-        (self.request, self.result, self.keep_alive), self.device = started, device
+    def __init__(self, group, deferred, device, what):
+        self.deferred, self.device = deferred, device
         self.what, self.waits_on = f"{what} on {group.label}", group.others
 
     def test(self):
-        return self.request.Test()
+        if not self.deferred.ready():
+            return False
+        return self.deferred.error is not None or self.deferred.started[0].Test()
 
     def wait(self):
-        waiting.wait(self.request, self.what, waits_on=self.waits_on)
-        return buffers.home(self.result, self.device)
+        request, result, _ = self.deferred.result()
+        waiting.wait(request, self.what, waits_on=self.waits_on)
+        return buffers.home(result, self.device)
 
 
 class Postal:

@@ -27,11 +27,13 @@ def test_a_rank_killed_by_a_signal_ends_the_job(tmp_path):
 
 def test_requests_never_waited_for_are_named_when_they_never_finish(tmp_path):
     # Rank 0's receive of tag 4 is matched (never waited for: fine); rank 2's receive
-    # of tag 8 never is.
+    # of tag 8 never is; rank 0's -async all_to_all on "pair" lacks rank 1.
     result = run("""
         set rank [torch::get_rank]
+        torch::distributed_new_group pair {0 1}
         if {$rank == 0} {
             set matched [torch::distributed_irecv {2} 1 4]
+            set lonely [torch::distributed_all_to_all [torch::ones {2}] pair -async 1]
         } elseif {$rank == 1} {
             torch::distributed_send [torch::ones {2}] 0 4
         } else {
@@ -41,6 +43,8 @@ def test_requests_never_waited_for_are_named_when_they_never_finish(tmp_path):
     """, tmp_path, ranks=3, timeout=60)
     assert result.returncode != 0
     assert by_rank(result.stdout) == {0: ["done"], 1: ["done"], 2: ["done"]}
+    assert ('[rank 0] all_to_all -async on group "pair" never completed: '
+            "not every rank of the group called it\n") in result.stderr
     assert "[rank 2] recv from rank 0 (tag 8) on the world group was never matched by a send\n" in result.stderr
     assert "tag 4" not in result.stderr and "Traceback" not in result.stderr
 

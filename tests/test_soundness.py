@@ -69,6 +69,26 @@ def test_one_process_sends_to_itself_and_waits_the_send_first(tmp_path):
     assert "pending" not in result.stderr  # MPICH's "Builtin communicator ... has pending N references"
 
 
+def test_an_async_all_to_all_returns_before_the_other_ranks_call_it(tmp_path):
+    # Rank 0 starts the exchange, then sends; rank 1 receives first, then starts it.
+    # Legal in MPI (a non-blocking collective does not wait for its peers).
+    result = run("""
+        set rank [torch::get_rank]
+        set t [torch::tensor_create [list $rank [expr {$rank + 10}]] int64]
+        if {$rank == 0} {
+            set r [torch::distributed_all_to_all $t -async 1]
+            torch::distributed_send [torch::full {2} 7 int64] 1
+        } else {
+            set got [torch::distributed_recv {2} 0 0 -dtype int64]
+            set r [torch::distributed_all_to_all $t -async 1]
+            puts "rank 1: received [torch::tensor_to_list $got]"
+        }
+        puts "rank $rank: [torch::tensor_to_list [torch::distributed_wait $r]]"
+    """, tmp_path, ranks=2, timeout=60, runner_options=("--timeout", "20"))
+    assert result.returncode == 0, result.stderr
+    assert by_rank(result.stdout) == {0: ["0 1"], 1: ["received 7 7", "10 11"]}
+
+
 # ---- 2. the runtime's own traffic never pairs with a script's -----------------
 
 def test_a_caught_local_error_is_everyones_error_with_a_timeout(tmp_path):
@@ -145,7 +165,8 @@ def test_an_input_bad_on_one_rank_only_is_the_same_error_everywhere(tmp_path, op
 @pytest.mark.parametrize("waiting_in,named", [
     ("torch::distributed_barrier", "barrier on the world group"),
     ("torch::distributed_recv {2} 1", "recv from rank 1 (tag 0) on the world group"),
-    ("torch::distributed_all_to_all [torch::ones 3] -async 1", "all_to_all on the world group"),
+    ("torch::distributed_wait [torch::distributed_all_to_all [torch::ones 3] -async 1]",
+     "all_to_all on the world group"),
 ])
 def test_a_rank_that_ends_early_ends_the_ranks_waiting_for_it(tmp_path, waiting_in, named):
     start = time.monotonic()
