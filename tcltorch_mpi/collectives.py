@@ -38,7 +38,7 @@ class Reduction:
         self.name = name
         self.op = _BOOL_OPS[name] if dtype == torch.bool else _OPS[name]
         self.dtype = dtypes.WIDENED.get(dtype, dtype)
-        self.datatype = dtypes.MPI_TYPE[self.dtype]
+        self.datatype = wire.MPI_TYPE[self.dtype]
 
     def finish(self, result, size, dtype, device):
         if self.name == "mean":

@@ -1,8 +1,8 @@
-"""dtype names as Tcl scripts write them, and the matching numpy/MPI types."""
+"""dtype names as Tcl scripts write them, and the matching numpy types (no MPI here:
+wire.py has the MPI datatypes)."""
 
 import torch
 
-from . import runtime
 from .errors import CommandError, invalid
 
 # Canonical name -> (torch dtype, name that tensor_dtype returns)
@@ -44,9 +44,6 @@ def numpy_dtype(dtype):
     """numpy dtype with the same element layout (bfloat16 has none)."""
     return torch.empty(0, dtype=dtype).numpy().dtype
 
-
-# MPI datatype to reduce each dtype in (float16/bfloat16 are reduced as float32).
-MPI_TYPE = {dtype: runtime.mpi_datatype(numpy_dtype(dtype)) for dtype in DISPLAY if dtype not in WIDENED}
 
 
 def is_integral(dtype):

@@ -62,16 +62,6 @@ WORLD = MPI.COMM_WORLD
 PRIVATE = WORLD.Dup()
 
 
-def mpi_datatype(numpy_dtype):
-    """The predefined MPI datatype of a numpy dtype (MPI's reductions need predefined
-    types; mpi4py's dtlib returns a duplicate)."""
-    from mpi4py.util import dtlib
-    duplicate = dtlib.from_numpy_dtype(numpy_dtype)
-    predefined = duplicate.decode()[0]
-    duplicate.Free()
-    return predefined
-
-
 # Time for the launcher to forward what a failing rank printed before MPI_Abort
 # makes it tear the job down (under load, Hydra can drop output still in the pipes).
 _FORWARD_SECONDS = 0.3
