@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import torch
 
-from . import agreement, buffers, dtypes, waiting, wire
+from . import agreement, buffers, dtypes, runtime, waiting, wire
 from .errors import CommandError, tcl_list
 from .runtime import MPI
 
@@ -71,7 +71,7 @@ def _started(command, group, start, *args):
     try:
         return start(*args)
     except MPI.Exception as exc:  # peers are already in the operation: end the job
-        waiting.fatal(f"{command} on {group.label}: MPI failed to start it ({waiting.error_text(exc)})")
+        waiting.fatal(f"{command} on {group.label}: MPI failed to start it ({runtime.error_text(exc)})")
 
 
 def wait(group, command, request):

@@ -3,6 +3,7 @@ registries, groups and in-flight messages, whose methods are the Tcl primitives
 ``::tcltorch_mpi::engine::<command>``."""
 
 
+from . import runtime
 from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError
@@ -29,7 +30,7 @@ def _local_rank(world):
 def _message(exc):
     """A failure from torch or MPI as a one-line Tcl error, without Python class names."""
     if isinstance(exc, MPI.Exception):
-        return f"MPI error: {exc.Get_error_string().strip().splitlines()[0]}"
+        return f"MPI error: {runtime.error_text(exc)}"
     text = str(exc).strip().splitlines()
     return text[0] if text else "internal error"
 

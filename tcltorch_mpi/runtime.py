@@ -100,9 +100,14 @@ def finish(code=0):
             MPI.Finalize()
         except MPI.Exception as exc:  # MPI's own verdict on the run, as one line
             sys.stderr.write(f"[rank {WORLD.Get_rank()}] MPI error at exit: "
-                             f"{exc.Get_error_string().strip().splitlines()[0]}\n")
+                             f"{error_text(exc)}\n")
             _c_exit()(1)
     _c_exit()(0)
+
+
+def error_text(exc):
+    """An MPI error's first line, as every message here quotes it."""
+    return exc.Get_error_string().strip().splitlines()[0]
 
 
 def library_name():

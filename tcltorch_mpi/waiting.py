@@ -62,7 +62,7 @@ def wait(request, what, status=None, waits_on=(), needs_all=False, bounded=True)
                     break
         _slow_wait(request, what, status, start, waits_on, needs_all, bounded)
     except MPI.Exception as exc:
-        fatal(f"{what}: MPI failed ({error_text(exc)}): the ranks disagree about this "
+        fatal(f"{what}: MPI failed ({runtime.error_text(exc)}): the ranks disagree about this "
               "operation (its kind or its sizes)")
 
 
@@ -93,10 +93,6 @@ def _blocker(waits_on, needs_all):
     return done[0]
 
 
-def error_text(exc):
-    return exc.Get_error_string().strip().splitlines()[0]
-
-
 def fatal(message):
     """End the whole job with ``message``: a wait that cannot complete, or an MPI
     failure after which ranks may hold data that is not the operation's result."""
@@ -115,21 +111,23 @@ def announce_end(status):
     return [PRIVATE.Isend([note, MPI.INT64_T], rank, _ENDED) for rank in range(PRIVATE.Get_size()) if rank != me]
 
 
+def _take_end_notice(rank):
+    note = np.empty(1, dtype=np.int64)
+    PRIVATE.Recv([note, MPI.INT64_T], rank, _ENDED)
+    ended[rank] = int(note[0])
+
+
 def _take_end_notices():
     status = MPI.Status()
     while PRIVATE.Iprobe(MPI.ANY_SOURCE, _ENDED, status):
-        note = np.empty(1, dtype=np.int64)
-        PRIVATE.Recv([note, MPI.INT64_T], status.Get_source(), _ENDED)
-        ended[status.Get_source()] = int(note[0])
+        _take_end_notice(status.Get_source())
 
 
 def take_remaining_end_notices():
     """At the end of a run, once every rank has sent its notice: take in the rest."""
-    note = np.empty(1, dtype=np.int64)
     for rank in range(PRIVATE.Get_size()):
         if rank != PRIVATE.Get_rank() and rank not in ended:
-            PRIVATE.Recv([note, MPI.INT64_T], rank, _ENDED)
-            ended[rank] = int(note[0])
+            _take_end_notice(rank)
 
 
 # ---- timeouts and the roll call -------------------------------------------------
