@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MPIRUN := $(VENV)/bin/mpirun
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test bench bench-quick clean
+.PHONY: demo test docs bench bench-quick clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m pytest -q tests
+
+# The docs' parts made from the command table (tests/test_docs.py fails when they are stale).
+docs: $(INSTALLED)
+	$(PY) -m tools.docs
 
 bench: $(INSTALLED)
 	$(PY) -m benchmarks

@@ -1,13 +1,23 @@
-"""The engine behind the shim: one object per interpreter holding the handle
-registries, groups and in-flight messages, whose methods are the Tcl primitives
-``::tcltorch_mpi::engine::<command>``."""
+"""The engine behind the torch:: commands: one object per interpreter holding the
+handle registries, groups and in-flight messages. Each declaration of the command
+table (commands.py) becomes one Python command, registered under every spelling
+(or as ``::tcltorch_mpi::engine::<command>``, called by the shim's proc in front): it
+binds the call's words (binding.py), converts each value by its kind, and calls the
+engine function or torch function the declaration names."""
 
+import traceback
+from tkinter import TclError
 
-from . import runtime
+import torch
+
+from . import dtypes, runtime, spec
+from .binding import Binding
+from .commands import COMMANDS
 from .devices import Devices
 from .distributed_commands import DistributedCommands
-from .errors import CommandError
+from .errors import CommandError, invalid
 from .groups import Groups
+from .info_commands import InfoCommands
 from .p2p import POSTAL
 from .registry import Registry
 from .runtime import MPI
@@ -15,9 +25,13 @@ from .tensor_commands import TensorCommands
 
 NAMESPACE = "::tcltorch_mpi::engine"
 
-
 _BOOLEANS = {"0": False, "1": True, "false": False, "true": True, "no": False, "yes": True}
 _LIST_SYNTAX = frozenset(" \t\n\r\f\v{}\"\\")
+_PLAIN = (str, int, float)
+# Failures a user's input can cause: said as plain Tcl errors. Anything else is a bug
+# of ours, said as an internal error with its Python traceback.
+_USER_FACING = (MPI.Exception, RuntimeError, TclError, MemoryError)
+_NEVER_TEXT = object()  # what a Tcl value never is: the parameter has no ready default
 
 
 def _local_rank(world):
@@ -31,31 +45,47 @@ def _message(exc):
     """A failure from torch or MPI as a one-line Tcl error, without Python class names."""
     if isinstance(exc, MPI.Exception):
         return f"MPI error: {runtime.error_text(exc)}"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
     text = str(exc).strip().splitlines()
-    return text[0] if text else "internal error"
+    return text[0] if text else type(exc).__name__
 
 
-class Engine(TensorCommands, DistributedCommands):
-    def __init__(self, tk, world):
+class Engine(TensorCommands, DistributedCommands, InfoCommands):
+    def __init__(self, tk, world, commands=COMMANDS):
         self.tk = tk
+        self.commands = commands
         self.tensors = Registry("tensor", "Invalid tensor name")
+        self.tensor = self.tensors.get  # a handle's tensor: the tensor kind
         self.requests = Registry("request", "Invalid request handle")
         self.groups = Groups(world)
         self.postal = POSTAL
         self.devices = Devices(_local_rank(world))
-        # Tcl's own readings of its values, so Python agrees with what the shim checked.
+        # Tcl's own readings of its values (0x10, 1e3), as a script means them.
         self.int, self.float = tk.getint, tk.getdouble
 
-    def tensor(self, handle):
-        return self.tensors.get(handle)
+    # ---- kinds: a Tcl value as the engine takes it (spec.KINDS names these) ----
+
+    def text(self, text):
+        return text
 
     def bool(self, text):
         # The usual spellings without a call into Tcl (which releases the GIL).
         known = _BOOLEANS.get(text)
         return self.tk.getboolean(text) if known is None else known
 
+    def number(self, text):
+        """An integer stays exact (int64 beyond 2**53); any other number is a float."""
+        try:
+            return self.tk.getint(text)
+        except (ValueError, TclError):
+            return self.float(text)
+
     def list(self, text):
-        """A Tcl list's items; a single plain word needs no call into Tcl."""
+        """A Tcl list's items; a single plain word needs no call into Tcl (a rest
+        parameter's values come as a tuple)."""
+        if isinstance(text, tuple):
+            return text
         if text and _LIST_SYNTAX.isdisjoint(text):
             return [text]
         return self.tk.splitlist(text)
@@ -63,26 +93,93 @@ class Engine(TensorCommands, DistributedCommands):
     def ints(self, text):
         return [self.int(item) for item in self.list(text)]
 
-    @classmethod
-    def command_names(cls):
-        """The Tcl primitives: the public methods of the command classes."""
-        return [name for base in cls.__bases__ for name in vars(base) if not name.startswith("_")]
+    def shape(self, text):
+        shape = self.ints(text)
+        if any(d < 0 for d in shape):
+            raise CommandError(f"Invalid shape: dimensions must not be negative, got {{{text}}}")
+        if any(d >= 2**63 for d in shape):
+            raise CommandError(f"Invalid shape: a dimension does not fit in 64 bits, got {{{text}}}")
+        return shape
+
+    def expected_shape(self, text):
+        return None if text == "*" else self.shape(text)
+
+    def dtype(self, name):
+        return dtypes.parse(name)
+
+    def device(self, name):
+        return self.devices.parse(name)
+
+    def group(self, name):
+        return self.groups.get(name)
+
+    # ---- the primitives ----
 
     def register(self):
-        self.tk.eval(f"namespace eval {NAMESPACE} {{}}")
-        for name in self.command_names():
-            self.tk.createcommand(f"{NAMESPACE}::{name}", self._expose(getattr(self, name)))
-
-    def _expose(self, method):
         tk = self.tk
+        spec.check(self.commands)
+        for command in self.commands:
+            function = self._command(command)
+            if command.front:  # the shim's proc in front calls the engine command
+                tk.createcommand(f"{NAMESPACE}::{command.name}", function)
+                for spelling in command.spellings:
+                    tk.call("interp", "alias", "", f"::torch::{spelling}", "", command.front)
+            else:
+                for spelling in command.spellings:
+                    tk.createcommand(f"::torch::{spelling}", function)
 
-        def command(*args):
+    def _command(self, command):
+        """The Tcl command: the call's words bound to the parameters (binding.py), each
+        value converted by its kind, then the engine function or torch function called."""
+        tk, bind = self.tk, Binding(command)
+        function = getattr(self, command.engine.__name__) if command.engine else command.torch
+        # torch's complaints about a mapped call's values (a dim out of range) are the
+        # user's errors; from our own code, an IndexError is a bug.
+        torch_says = (IndexError, ValueError) if command.torch else ()
+        conversions = []
+        for p in command.params:
+            kind = spec.KINDS[p.kind]
+            convert = getattr(self, kind.convert)
+            if p.default is spec.REQUIRED or not kind.static:
+                conversions.append((_NEVER_TEXT, None, convert))
+            else:  # converted once, here
+                conversions.append((p.default_text, None if p.default is None else convert(p.default_text), convert))
+        least, most, defaults, rest = bind.minimum, bind.npositional, bind.defaults, bind.rest
+        direct = not command.prepare
+
+        def tcl_command(*words):
             try:
-                return method(*args)
+                # Positional values alone (the common call) bind here: defaults filled in,
+                # a rest parameter's values gathered. A word like -x goes to the parser.
+                count, texts = len(words), None
+                if direct and (least <= count <= most or (rest and count >= least)):
+                    for word in words:
+                        if word[:1] == "-":
+                            break
+                    else:
+                        texts = (*words[:most - 1], words[most - 1:]) if rest else words + defaults[count:]
+                if texts is None:
+                    texts = bind(words)
+                values, i = [], 0
+                try:
+                    for text in texts:  # (an index, not zip: this loop runs on every call)
+                        default_text, default, convert = conversions[i]
+                        values.append(default if text == default_text else convert(text))
+                        i += 1
+                except (ValueError, TclError):
+                    p = command.params[i]
+                    raise invalid(p.name, spec.KINDS[p.kind].expected, text) from None
+                result = function(*values)
+                return result if type(result) in _PLAIN else self._result(result)
             except CommandError as exc:
-                message = str(exc)
-            except Exception as exc:  # torch or MPI said no: still a Tcl error, not a traceback
-                message = _message(exc)
+                message = info = str(exc)
+            except torch_says as exc:
+                message = info = _message(exc)
+            except _USER_FACING as exc:
+                message = info = _message(exc)
+            except Exception as exc:  # a bug of ours: said as one, with where it happened
+                message = f"internal error: {type(exc).__name__}: {exc}"
+                info = f"{message}\n{traceback.format_exc().rstrip()}"
             # tkinter keeps the exception a command raised (for mainloop to raise again)
             # and overwrites it at the next without freeing it: ~0.5 KiB and the frame's
             # arguments lost per error. mainloop, with no window to wait for, hands the
@@ -91,10 +188,22 @@ class Engine(TensorCommands, DistributedCommands):
                 tk.mainloop()
             except Exception:
                 pass
-            # Raising through Tcl's own `error` is how a Python command sets the Tcl error text.
-            tk.call("error", message)
+            # Tcl's own `error` sets the message; the info keeps errorInfo to our words.
+            tk.call("error", message, info)
 
-        return command
+        return tcl_command
+
+    def _result(self, value):
+        """An engine function's result as its Tcl value: tensors become handles."""
+        if isinstance(value, torch.Tensor):
+            return self.tensors.add(value)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, (tuple, list)):
+            return tuple(self._result(item) for item in value)
+        return value
 
     def close(self):
         """The end of a run, on every rank (collective): None, or why the run fails

@@ -116,7 +116,8 @@ class Groups:
             raise CommandError("The world group cannot be destroyed")
         group = self._groups.pop(name, None)
         if group is None:
-            raise CommandError(f'Invalid group: "{name}" does not exist')
+            said = "was destroyed" if name in self._destroyed else "does not exist"
+            raise CommandError(f'Invalid group: "{name}" {said}')
         self._destroyed.add(name)
         if group.size:
             before_free(group.comm)

@@ -40,7 +40,6 @@ def create(argv0="tcltorch_mpi", argv=()):
     """An interpreter with the shim loaded; ``exit`` ends the whole MPI job cleanly."""
     tk = tkinter.Tcl()
     engine = Engine(tk, runtime.WORLD)
-    engine.register()
 
     def exit_command(*args):
         if len(args) > 1:
@@ -59,4 +58,5 @@ def create(argv0="tcltorch_mpi", argv=()):
     tk.setvar("argc", len(argv))
     tk.call("lappend", "auto_path", str(shim_dir()))
     tk.call("package", "require", "tcltorch_mpi")
+    engine.register()  # the shim's parser and procs first: declarations name them
     return tk, engine

@@ -239,6 +239,9 @@ class Postal:
         unfinished = [what for group in groups for what in self._take_leftovers(group)]
         for receive in [r for r in self._receiving if r.quiet_at_end]:
             self.cancel(receive)
+        for send in self._sending:
+            if send.quiet_at_end:
+                send.test()  # a finished request is freed (MPI warns of one never freed)
         pending = [r for r in dict.fromkeys([*self._sending, *unwaited]) if not (r.quiet_at_end or r.test())]
         self._sending = []
         deadline = time.monotonic() + _DELIVERY_SECONDS

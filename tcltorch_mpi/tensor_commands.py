@@ -1,7 +1,8 @@
 """Tensor commands: build, inspect, convert and free the tensors collectives move.
 
-Methods are named as the Tcl commands and take the string values the shim passes
-(already checked for form and primitive kinds); they return Tcl results.
+Methods are the engine functions the command table (commands.py) names: they take the
+values converted by their declared kinds (a tensor, a list of ints, a torch dtype) and
+return what the command gives (a tensor becomes a new handle).
 """
 
 import math
@@ -12,9 +13,9 @@ import torch
 from . import dtypes, textio
 from .errors import CommandError, tcl_list
 
-
-def _dims(shape):
-    return tuple(int(d) for d in shape)
+# What the shim's tensor_create proc puts in place of data it packed in binary
+# (the variables ::tcltorch_mpi::doubles and ::tcltorch_mpi::data hold it).
+PACKED = "<data packed by tcltorch_mpi>"
 
 
 def _amount(nbytes):
@@ -29,45 +30,27 @@ def _amount(nbytes):
 
 
 class TensorCommands:
-    def _new(self, tensor, requires_grad="0"):
-        if self.bool(requires_grad):
+    def _new(self, tensor, requires_grad=False):
+        if requires_grad:
             if dtypes.is_integral(tensor.dtype):
                 raise CommandError("Invalid requires_grad: only floating-point tensors can require gradients")
             tensor.requires_grad_(True)
-        return self.tensors.add(tensor)
-
-    def _shape(self, text):
-        shape = self.ints(text)
-        if any(d < 0 for d in shape):
-            raise CommandError(f"Invalid shape: dimensions must not be negative, got {{{text}}}")
-        if any(d >= 2**63 for d in shape):
-            raise CommandError(f"Invalid shape: a dimension does not fit in 64 bits, got {{{text}}}")
-        return shape
-
-    def _dtype(self, name, default=torch.float32):
-        return default if name == "" else dtypes.parse(name)
+        return tensor
 
     def tensor_create(self, data, shape, dtype, device, requires_grad):
-        dtype = self._dtype(dtype)
+        packed = data == PACKED and self.tk.getboolean(self.tk.call("info", "exists", "::tcltorch_mpi::doubles"))
+        if packed and not dtypes.is_integral(dtype):
+            doubles = self.tk.getvar("::tcltorch_mpi::doubles") or b""  # Tcl hands b"" over as ""
+            values = torch.from_numpy(np.frombuffer(bytearray(doubles), dtype=np.float64))
+            return self._created(values, [values.numel()], shape, dtype, device, requires_grad)
+        if packed:  # integers are read from their text, exactly
+            data = self.tk.eval("set ::tcltorch_mpi::data")
         values, data_shape = textio.parse(self.tk, data, dtype)
         return self._created(torch.from_numpy(values), data_shape, shape, dtype, device, requires_grad)
 
-    def takes_doubles(self, dtype):
-        """Whether tensor_create may take this dtype's data as binary doubles: the
-        floating and complex dtypes (integers must stay exact beyond 2**53)."""
-        return int(not dtypes.is_integral(self._dtype(dtype)))
-
-    def tensor_create_doubles(self, variable, shape, dtype, device, requires_grad):
-        """tensor_create of a flat list the shim packed (binary format d*) into the
-        caller's ``variable``: no text is written or parsed."""
-        packed = self.tk.getvar(variable) or b""  # Tcl hands an empty value over as ""
-        values = torch.from_numpy(np.frombuffer(bytearray(packed), dtype=np.float64))
-        return self._created(values, [values.numel()], shape, self._dtype(dtype), device, requires_grad)
-
     def _created(self, values, data_shape, shape, dtype, device, requires_grad):
         tensor = values.to(dtype)
-        if shape != "":
-            shape = self.ints(shape)
+        if shape is not None:
             try:
                 tensor = tensor.reshape(shape)
             except RuntimeError:
@@ -75,10 +58,9 @@ class TensorCommands:
                                    f"the {values.numel()} elements of data") from None
         else:
             tensor = tensor.reshape(data_shape)
-        return self._new(tensor.to(self.devices.parse(device)), requires_grad)
+        return self._new(tensor.to(device), requires_grad)
 
-    def _filled(self, name, factory, shape, dtype, device, requires_grad="0"):
-        shape, device = self._shape(shape), self.devices.parse(device)
+    def _filled(self, name, factory, shape, dtype, device, requires_grad=False):
         numel = math.prod(shape)
         # Said here in plain words: torch answers with an overflow naming a Python list,
         # or with its allocator's failure.
@@ -99,131 +81,218 @@ class TensorCommands:
         return self._new(tensor, requires_grad)
 
     def zeros(self, shape, dtype, device, requires_grad):
-        return self._filled("zeros", torch.zeros, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("zeros", torch.zeros, shape, dtype, device, requires_grad)
 
     def ones(self, shape, dtype, device, requires_grad):
-        return self._filled("ones", torch.ones, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("ones", torch.ones, shape, dtype, device, requires_grad)
 
     def empty(self, shape, dtype, device, requires_grad):
-        return self._filled("empty", torch.empty, shape, self._dtype(dtype), device, requires_grad)
+        return self._filled("empty", torch.empty, shape, dtype, device, requires_grad)
 
     def full(self, shape, value, dtype, device):
-        fill = self._number(value)  # an integer stays exact (int64 beyond 2**53)
-        return self._filled("full", lambda size, **kw: torch.full(size, fill, **kw), shape,
-                            self._dtype(dtype), device)
+        return self._filled("full", lambda size, **kw: torch.full(size, value, **kw), shape, dtype, device)
 
     def randn(self, shape, device, dtype):
-        dtype = self._dtype(dtype)
         if dtypes.is_integral(dtype):
             raise CommandError(f"Invalid dtype: randn needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
         return self._filled("randn", torch.randn, shape, dtype, device)
 
-    def _number(self, text):
-        try:
-            return self.tk.getint(text)
-        except Exception:  # not an integer: the shim already checked it is a number
-            return self.float(text)
-
     def arange(self, start, end, step, dtype, device):
-        numbers = [self._number(v) for v in (start, end, step)]
-        if numbers[2] == 0:
+        if step == 0:
             raise CommandError("Invalid step: must not be zero")
-        default = torch.int64 if all(isinstance(n, int) for n in numbers) else torch.float32
-        tensor = torch.arange(*numbers, dtype=self._dtype(dtype, default), device=self.devices.parse(device))
-        return self.tensors.add(tensor)
+        if dtype is None:
+            dtype = torch.int64 if all(isinstance(n, int) for n in (start, end, step)) else torch.float32
+        return torch.arange(start, end, step, dtype=dtype, device=device)
 
     def manual_seed(self, seed):
-        seed = self.int(seed)
         if not -2**63 <= seed < 2**64:
             raise CommandError(f"Invalid seed: expected a 64-bit integer, got {seed}")
         torch.manual_seed(seed)
-        return ""
 
-    def tensor_shape(self, handle):
-        return _dims(self.tensor(handle).shape)
+    def tensor_shape(self, tensor):
+        return tuple(tensor.shape)
 
-    def tensor_dtype(self, handle):
-        return dtypes.DISPLAY[self.tensor(handle).dtype]
+    def tensor_dtype(self, tensor):
+        return dtypes.DISPLAY[tensor.dtype]
 
-    def tensor_device(self, handle):
-        return str(self.tensor(handle).device)
+    def tensor_device(self, tensor):
+        return str(tensor.device)
 
-    def tensor_numel(self, handle):
-        return self.tensor(handle).numel()
+    def tensor_to_list(self, tensor):
+        return textio.to_tcl(tensor)
 
-    def tensor_to_list(self, handle):
-        return textio.to_tcl(self.tensor(handle))
+    def tensor_print(self, tensor):
+        return str(tensor.detach())
 
-    def tensor_print(self, handle):
-        return str(self.tensor(handle).detach())
-
-    def tensor_reshape(self, handle, shape):
-        tensor, shape = self.tensor(handle), self.ints(shape)
+    def tensor_reshape(self, tensor, shape):
         try:
-            return self.tensors.add(tensor.reshape(shape))
+            return tensor.reshape(shape)
         except RuntimeError:
             raise CommandError(f"Invalid shape: {tcl_list(shape)} cannot hold "
-                               f"the {tensor.numel()} elements of {handle}") from None
+                               f"the {tensor.numel()} elements of the tensor") from None
 
-    def tensor_permute(self, handle, dims):
-        tensor, dims = self.tensor(handle), self.ints(dims)
+    def tensor_permute(self, tensor, dims):
         if sorted(d % tensor.dim() if tensor.dim() else d for d in dims) != list(range(tensor.dim())):
             raise CommandError(f"Invalid dims: {tcl_list(dims)} is not a permutation "
-                               f"of the {tensor.dim()} dimensions of {handle}")
+                               f"of the {tensor.dim()} dimensions of the tensor")
         # A view: collectives take non-contiguous tensors as they are.
-        return self.tensors.add(tensor.permute(dims))
+        return tensor.permute(dims)
 
-    def tensor_to(self, handle, device, dtype):
-        tensor = self.tensor(handle)
-        return self.tensors.add(tensor.to(device=self.devices.parse(device),
-                                          dtype=self._dtype(dtype, tensor.dtype), copy=True))
+    def tensor_to(self, tensor, device, dtype):
+        return tensor.to(device=device, dtype=dtype or tensor.dtype, copy=True)
 
-    def _binary(self, operation, a, b):
-        try:
-            return self.tensors.add(operation(self.tensor(a), self.tensor(b)))
-        except RuntimeError as exc:
-            raise CommandError(str(exc).splitlines()[0]) from None
-
-    def tensor_add(self, a, b):
-        return self._binary(torch.add, a, b)
-
-    def tensor_sub(self, a, b):
-        return self._binary(torch.sub, a, b)
-
-    def tensor_mul(self, a, b):
-        return self._binary(torch.mul, a, b)
-
-    def tensor_div(self, a, b):
-        return self._binary(torch.div, a, b)
-
-    def tensor_sum(self, handle):
-        return self.tensors.add(self.tensor(handle).sum())
-
-    def tensor_mean(self, handle):
-        tensor = self.tensor(handle)
+    def tensor_mean(self, tensor):
         dtypes.check_mean(tensor.dtype, "tensor_mean")
-        return self.tensors.add(tensor.mean())
-
-    def allclose(self, a, b, rtol, atol):
-        try:
-            close = torch.allclose(self.tensor(a), self.tensor(b), rtol=self.float(rtol), atol=self.float(atol))
-        except RuntimeError as exc:
-            raise CommandError(str(exc).splitlines()[0]) from None
-        return int(close)
+        return tensor.mean()
 
     def tensor_free(self, handles):
-        names = self.list(handles)
-        for name in names:
+        for name in handles:
             self.tensor(name)  # all valid before any is released
-        for name in dict.fromkeys(names):  # a handle listed twice is freed once
+        for name in dict.fromkeys(handles):  # a handle listed twice is freed once
             self.tensors.pop(name)
-        return ""
 
     def tensor_count(self):
         return len(self.tensors)
 
-    def cuda_is_available(self):
-        return int(torch.cuda.is_available())
+    # ---- tensor math: matmul ----
 
-    def cuda_device_count(self):
-        return torch.cuda.device_count()
+    def matmul(self, input, other):
+        a, b = tcl_list(list(input.shape)), tcl_list(list(other.shape))
+        if input.dim() == 0 or other.dim() == 0:
+            raise CommandError(f"matmul: both tensors need at least one dimension, got shapes {a} and {b}")
+        if input.dtype != other.dtype:
+            raise CommandError(f"matmul: the dtypes differ ({dtypes.DISPLAY[input.dtype]} and "
+                               f"{dtypes.DISPLAY[other.dtype]}); convert one with torch::tensor_to")
+        if input.dtype == torch.bool:
+            raise CommandError("matmul: Bool tensors cannot be multiplied; convert them to a number dtype first")
+        inner = other.shape[0] if other.dim() == 1 else other.shape[-2]
+        if input.shape[-1] != inner:
+            which = "length" if other.dim() == 1 else "second-to-last dimension"
+            raise CommandError(f"matmul: shapes {a} and {b} do not fit: the last dimension of input "
+                               f"({input.shape[-1]}) must equal the {which} of other ({inner})")
+        try:
+            torch.broadcast_shapes(input.shape[:-2], other.shape[:-2])
+        except RuntimeError:
+            raise CommandError(f"matmul: shapes {a} and {b} do not fit: their batch dimensions "
+                               f"{tcl_list(list(input.shape[:-2]))} and {tcl_list(list(other.shape[:-2]))} "
+                               "do not broadcast") from None
+        return torch.matmul(input, other)
+
+    # ---- tensor routing and indexing ----
+
+    @staticmethod
+    def _dim(tensor, dim, name="dim"):
+        """dim, checked against the tensor's dimensions (a 0-dimensional tensor takes
+        -1 and 0, as in torch)."""
+        count = max(tensor.dim(), 1)
+        if not -count <= dim < count:
+            raise CommandError(f"Invalid {name}: {dim} is out of range for a {tensor.dim()}-dimensional tensor "
+                               f"(expected {-count} .. {count - 1})")
+        return dim
+
+    @staticmethod
+    def _size(tensor, dim):
+        return tensor.shape[dim] if tensor.dim() else 1
+
+    @staticmethod
+    def _same_device(name, tensor, other):
+        if other.device != tensor.device:
+            raise CommandError(f"Invalid {name}: it is on {other.device}, the tensor on {tensor.device}")
+
+    def _index(self, tensor, dim, index):
+        """index checked as indices into dimension dim of tensor: Int64 or Int32, at
+        most 1-dimensional, each in 0 .. size-1."""
+        if index.dtype not in (torch.int64, torch.int32):
+            raise CommandError(f"Invalid index: expected an Int64 or Int32 tensor, got {dtypes.DISPLAY[index.dtype]}; "
+                               "convert it with torch::tensor_to")
+        if index.dim() > 1:
+            raise CommandError(f"Invalid index: expected a 1-dimensional tensor of indices, "
+                               f"got shape {tcl_list(list(index.shape))}")
+        self._same_device("index", tensor, index)
+        size = self._size(tensor, dim)
+        if index.numel():
+            low, high = index.min().item(), index.max().item()
+            if low < 0 or high >= size:
+                raise CommandError(f"Invalid index: {low if low < 0 else high} is out of range for dimension {dim} "
+                                   f"of size {size} (expected 0 .. {size - 1})")
+
+    def _extreme_index(self, name, function, tensor, dim, keepdim):
+        if dim is None:
+            if tensor.numel() == 0:
+                raise CommandError(f"{name}: the tensor has no elements, so there is none to choose")
+        else:
+            self._dim(tensor, dim)
+            if self._size(tensor, dim) == 0:
+                raise CommandError(f"{name}: dimension {dim} has size 0, so there is no element to choose")
+        return function(tensor, dim, keepdim)
+
+    def argmax(self, tensor, dim, keepdim):
+        return self._extreme_index("argmax", torch.argmax, tensor, dim, keepdim)
+
+    def argmin(self, tensor, dim, keepdim):
+        return self._extreme_index("argmin", torch.argmin, tensor, dim, keepdim)
+
+    def argsort(self, tensor, dim, descending, stable):
+        return torch.argsort(tensor, dim=self._dim(tensor, dim), descending=descending, stable=stable)
+
+    def sort(self, tensor, dim, descending, stable):
+        values, indices = torch.sort(tensor, dim=self._dim(tensor, dim), descending=descending, stable=stable)
+        return values, indices
+
+    def topk(self, tensor, k, dim, largest, sorted):
+        size = self._size(tensor, self._dim(tensor, dim))
+        if not 0 <= k <= size:
+            raise CommandError(f"Invalid k: expected 0 .. {size} (the size of dimension {dim}), got {k}")
+        values, indices = torch.topk(tensor, k, dim, largest, sorted)
+        return values, indices
+
+    def bincount(self, tensor, weights, minlength):
+        if not dtypes.is_integral(tensor.dtype) or tensor.dtype == torch.bool:
+            raise CommandError(f"Invalid tensor: bincount counts integers, got a {dtypes.DISPLAY[tensor.dtype]} "
+                               "tensor; convert it with torch::tensor_to")
+        if tensor.dim() != 1:
+            raise CommandError(f"Invalid tensor: bincount needs a 1-dimensional tensor, "
+                               f"got shape {tcl_list(list(tensor.shape))}")
+        if tensor.numel() and tensor.min().item() < 0:
+            raise CommandError(f"Invalid tensor: bincount counts non-negative integers, got {tensor.min().item()}")
+        if weights is not None:
+            if weights.shape != tensor.shape:
+                raise CommandError(f"Invalid weights: expected a 1-dimensional tensor of {tensor.numel()} "
+                                   f"elements (one per element of tensor), got shape {tcl_list(list(weights.shape))}")
+            if weights.dtype.is_complex:
+                raise CommandError(f"Invalid weights: expected real numbers, got {dtypes.DISPLAY[weights.dtype]}")
+            self._same_device("weights", tensor, weights)
+        if minlength < 0:
+            raise CommandError(f"Invalid minlength: must not be negative, got {minlength}")
+        return torch.bincount(tensor, weights, minlength)
+
+    def index_select(self, tensor, dim, index):
+        self._index(tensor, self._dim(tensor, dim), index)
+        return torch.index_select(tensor, dim, index)
+
+    def index_add(self, tensor, dim, index, source):
+        self._index(tensor, self._dim(tensor, dim), index)
+        if source.dtype != tensor.dtype:
+            raise CommandError(f"Invalid source: its dtype is {dtypes.DISPLAY[source.dtype]}, the tensor's "
+                               f"{dtypes.DISPLAY[tensor.dtype]}; convert one with torch::tensor_to")
+        expected = list(tensor.shape)
+        if expected:
+            expected[dim] = index.numel()
+        elif index.numel() != 1:
+            raise CommandError(f"Invalid index: a 0-dimensional tensor takes one index, got {index.numel()}")
+        if list(source.shape) != expected:
+            raise CommandError(f"Invalid source: expected shape {tcl_list(expected)} (the tensor's, with dimension "
+                               f"{dim} the length of index), got {tcl_list(list(source.shape))}")
+        self._same_device("source", tensor, source)
+        return torch.index_add(tensor, dim, index, source)
+
+    def tensor_cat(self, tensors, dim):
+        tensors = [self.tensor(name) for name in tensors]
+        if not tensors:
+            raise CommandError("Invalid tensors: give at least one tensor handle")
+        for position, tensor in enumerate(tensors):
+            if tensor.dim() == 0:
+                raise CommandError(f"Invalid tensors: tensor {position} of the list has no dimensions "
+                                   "(reshape it to {1} first)")
+        self._dim(max(tensors, key=torch.Tensor.dim), dim)
+        return torch.cat(tensors, dim)

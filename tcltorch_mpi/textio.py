@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from . import dtypes
-from .errors import CommandError
+from .errors import CommandError, tcl_list
 
 _NESTING = ("{", '"', "\\")
 
@@ -26,7 +26,7 @@ def _leaves(tk, text):
             shape = sub_shape
         elif sub_shape != shape:
             raise CommandError("Invalid data: nested lists must be rectangular "
-                               f"(rows of shape {shape} and {sub_shape})")
+                               f"(rows of shape {tcl_list(shape)} and {tcl_list(sub_shape)})")
         leaves.extend(sub_leaves)
     return leaves, [len(items)] + shape
 

@@ -25,19 +25,33 @@ def tcl_list(array):
     return " ".join(repr(v.item()) for v in flat)
 
 
+# Everything the tests saw the project say (results, error messages, a run's output),
+# for conftest's check that no test passes over an internal error unnoticed.
+SHOWN = []
+
+
+def shown(*texts):
+    SHOWN.extend(text for text in texts if text)
+    return texts[0] if len(texts) == 1 else texts
+
+
 class TclSession:
     def __init__(self):
         self.tk, self.engine = interp.create()
 
     def eval(self, script):
-        return self.tk.eval(script)
+        try:
+            return shown(self.tk.eval(script))
+        except tkinter.TclError as exc:
+            shown(str(exc))
+            raise
 
     def error(self, script):
         """The message of the Tcl error ``script`` raises (caught in Tcl, as a script would)."""
         self.tk.setvar("script", script)
         code = self.tk.eval("catch {uplevel #0 $script} message")
         assert code == "1", f"expected a Tcl error from: {script}"
-        return self.tk.getvar("message")
+        return shown(self.tk.getvar("message"))
 
     def create(self, array, dtype):
         """A tensor handle holding ``array`` (any shape), built through tensor_create."""

@@ -35,5 +35,5 @@ def test_one_process_all_to_all_with_output_splits(tmp_path):
 def test_moe_example_in_one_process(tmp_path):
     result = run_file(ROOT / "examples" / "moe_routing.tcl")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == ("rank 0: expert received 2 tokens, all for expert 0: 1\n"
-                             "rank 0: tokens restored in order: 1\n")
+    lines = result.stdout.splitlines()
+    assert "rank 0: expert 0 received 3 tokens, all routed to it: 1" in lines and lines[-1] == "rank 0: ok 1"

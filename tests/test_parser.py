@@ -125,7 +125,8 @@ def test_negative_number_is_a_value_not_an_option(tcl):
 def test_required_values_are_checked_even_when_empty(tcl):
     assert tcl.error("torch::manual_seed {}") == 'Invalid seed: expected integer, got ""'
     assert tcl.error("torch::full {2} {}") == 'Invalid value: expected number, got ""'
-    assert tcl.error("torch::distributed_send -tensor x -dst {}") == 'Invalid dst: expected integer, got ""'
+    t = tcl.eval("torch::ones {2}")
+    assert tcl.error(f"torch::distributed_send -tensor {t} -dst {{}}") == 'Invalid dst: expected integer, got ""'
 
 
 def test_errors_leave_the_interpreter_usable(tcl):
@@ -165,6 +166,10 @@ def test_options_after_positional_values(tcl):
     assert tcl.error(f"torch::tensor_reshape {t} {{2 2}} -shape {{4 1}}") == (
         "Parameter given twice: -shape (also by position)")
     assert tcl.error(f"torch::tensor_free {t} {t} -tensor {t}") == "Parameter given twice: -tensor (also by position)"
+    # Two spellings of one option (or one twice) are one value given twice, not "the last wins".
+    assert tcl.error(f"torch::distributed_broadcast -tensor {t} -root 0 -src 5") == (
+        "Parameter given twice: -src (also as -root)")
+    assert tcl.error(f"torch::tensor_shape -input {t} -input {t}") == "Parameter given twice: -input (also as -input)"
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
     assert tcl.error("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
     assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Expected: torch::is_distributed"

@@ -383,6 +383,7 @@ def test_group_errors_are_the_same_on_every_rank(tcl):
     # A destroyed name is not "all processes" (as a name never created is) until made again.
     assert expect_error(tcl, "torch::get_world_size twice") == 'Invalid group: "twice" was destroyed'
     assert expect_error(tcl, "torch::distributed_barrier twice") == 'Invalid group: "twice" was destroyed'
+    assert expect_error(tcl, "torch::distributed_destroy_group twice") == 'Invalid group: "twice" was destroyed'
     assert tcl.eval("torch::distributed_new_group twice {0}") == "twice"
     if RANK == 0:
         assert tcl.eval("torch::get_world_size twice") == "1"

@@ -1,0 +1,127 @@
+"""The command table (commands.py): declarations checked against their engine
+functions at start, both spellings greppable, torch::help from the table, and the
+line between a user's error and an internal one."""
+
+import dataclasses
+import re
+import tkinter
+from pathlib import Path
+
+import pytest
+
+from tcltorch_mpi import commands, runtime, spec
+from tcltorch_mpi.engine import Engine
+from tcltorch_mpi.interp import shim_dir
+from tcltorch_mpi.spec import Command, Param
+from tcltorch_mpi.tensor_commands import TensorCommands
+
+SOURCE = (Path(commands.__file__)).read_text()
+
+
+def start(table):
+    tk = tkinter.Tcl()
+    tk.call("lappend", "auto_path", str(shim_dir()))
+    tk.call("package", "require", "tcltorch_mpi")
+    Engine(tk, runtime.WORLD, commands=table).register()
+    return tk
+
+
+def test_a_declaration_that_does_not_match_its_engine_function_stops_the_start():
+    reshape = next(c for c in commands.COMMANDS if c.name == "tensor_reshape")
+    renamed = dataclasses.replace(reshape, params=(reshape.params[0], Param("size", "ints")))
+    with pytest.raises(RuntimeError) as failure:
+        start(tuple(renamed if c is reshape else c for c in commands.COMMANDS))
+    assert ("torch::tensor_reshape declares (tensor, size) but its engine function "
+            "TensorCommands.tensor_reshape takes (tensor, shape)") in str(failure.value)
+    fewer = dataclasses.replace(reshape, params=reshape.params[:1])
+    with pytest.raises(RuntimeError, match=r"declares \(tensor\) but .* takes \(tensor, shape\)"):
+        spec.check([fewer])
+
+
+def test_the_table_checks_its_own_rules():
+    wrong_camel = Command("tensor_numel", "tensorNUMEL", "x", "y", (), torch=len)
+    twice = Command("tensor_size", "tensorSize", "x", "y", (), engine=TensorCommands.tensor_count,
+                    aliases=("tensor_numel",))
+    with pytest.raises(RuntimeError) as failure:
+        spec.check([wrong_camel, twice])
+    text = str(failure.value)
+    assert "torch::tensor_numel: its camelCase spelling is tensorNumel, not tensorNUMEL" in text
+    assert "torch::tensor_numel is declared by tensor_numel and tensor_size" in text
+
+
+def test_the_table_as_shipped_passes_its_check_and_every_spelling_is_a_command(tcl):
+    spec.check(commands.COMMANDS)
+    made = set(tcl.tk.splitlist(tcl.eval("info commands ::torch::*")))
+    declared = {f"::torch::{s}" for c in commands.COMMANDS for s in c.spellings}
+    assert made == declared
+
+
+@pytest.mark.parametrize("command", commands.COMMANDS, ids=lambda c: c.name)
+def test_both_spellings_are_written_out_in_the_table(command):
+    # A newcomer greps either spelling and lands on the declaration.
+    for spelling in command.spellings:
+        assert f'"{spelling}"' in SOURCE, spelling
+
+
+def test_help_lists_every_command_by_family(tcl):
+    text = tcl.eval("torch::help")
+    for command in commands.COMMANDS:
+        assert re.search(rf"^  torch::{command.name} +{re.escape(command.summary)}$", text, re.M), command.name
+    families = [line[:-1] for line in text.splitlines() if not line.startswith(" ") and line.endswith(":")]
+    assert families == list(dict.fromkeys(c.family for c in commands.COMMANDS))
+
+
+def test_help_of_a_command_shows_its_forms_and_parameters(tcl):
+    text = tcl.eval("torch::help distributedIsend")
+    assert text.splitlines() == [
+        "torch::distributed_isend - Start sending a tensor to dst; returns a request",
+        "Positional:",
+        "  torch::distributed_isend tensor dst ?tag? ?-group group?",
+        "Named:",
+        "  torch::distributed_isend -tensor tensor -dst dst ?-tag tag? ?-group group?",
+        "camelCase and other spellings:",
+        "  torch::distributedIsend tensor dst ?tag? ?-group group?",
+        "  torch::distributedIsend -tensor tensor -dst dst ?-tag tag? ?-group group?",
+        "Parameters:",
+        "  tensor / -tensor (tensor handle, required): Handle of the tensor to send",
+        "  dst / -dst (integer, required): Group rank to send to",
+        "  tag / -tag (integer, default 0): Message tag (0 .. 2**31-1)",
+        "  -group (group name, default {}): Process group name; empty means all processes",
+    ]
+    assert tcl.eval("torch::help -command torch::tensor_randn").startswith("torch::randn - ")
+    assert tcl.error("torch::help frobnicate") == "torch::help: no command frobnicate; torch::help lists them all"
+
+
+def test_a_users_error_is_plain_and_its_error_info_starts_at_the_call(tcl):
+    t = tcl.eval("torch::ones {2}")
+    u = tcl.eval("torch::ones {3}")
+    for call, message in [
+        (f"torch::tensor_add {t} {u}", "The size of tensor a (2) must match the size of tensor b (3) "
+                                       "at non-singleton dimension 0"),
+        ("torch::tensor_numel nope", "Invalid tensor name: nope"),
+        ("torch::full {2} abc", 'Invalid value: expected number, got "abc"'),
+        ("torch::zeros -shape", "Missing value for parameter: -shape"),
+        ("torch::tensor_create {1 2} -shape {3}", "Invalid shape: {3} does not hold the 2 elements of data"),
+        ("torch::tensor_to_list nope", "Invalid tensor name: nope"),
+    ]:
+        assert tcl.error(call) == message
+        # (tcl.error runs the call as `uplevel #0 $script`: the frames after the call's)
+        assert tcl.eval("set errorInfo").startswith(
+            f'{message}\n    invoked from within\n"{call}"\n    ("uplevel" body line 1)')
+
+
+@pytest.mark.internal_error
+def test_a_python_bug_is_an_internal_error_with_its_traceback(tcl, monkeypatch):
+    def broken(self, tensor):
+        return tensor.no_such_attribute
+
+    monkeypatch.setattr(TensorCommands, "tensor_dtype", broken)
+    session = type(tcl)()  # engine functions are bound at start
+    t = session.eval("torch::ones {2}")
+    message = session.error(f"torch::tensor_dtype {t}")
+    assert message == "internal error: AttributeError: 'Tensor' object has no attribute 'no_such_attribute'"
+    info = session.eval("set errorInfo")
+    assert info.startswith(message + "\nTraceback (most recent call last):")
+    assert "in broken" in info and f'invoked from within\n"torch::tensor_dtype {t}"\n    ("uplevel"' in info
+    # A torch function's own complaint about values is not a bug.
+    assert session.error(f"torch::allclose {t} [torch::ones {{3}}]").startswith("The size of tensor a (2)")
