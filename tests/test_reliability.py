@@ -119,19 +119,22 @@ def test_timeout_ends_a_hung_job_naming_the_operation(tmp_path, waiting_in, name
     assert elapsed < 30
 
 
-def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
-    result = run("""
-        torch::distributed_new_group late {2 3}
-        switch [torch::get_rank] {
-            0 { torch::distributed_all_reduce [torch::ones {4}] sum }
-            1 { torch::distributed_recv {1} 3 9 }
-            2 { torch::distributed_barrier late }
-            3 { after 60000 }
-        }
-    """, tmp_path, ranks=4, timeout=60, runner_options=("--timeout", "2"))
+# Rank 3 never joins anything; ranks 0 and 1 wait with a bound, rank 2 in a group.
+ROLL_CALL_SCRIPT = """
+    torch::distributed_new_group late {2 3}
+    switch [torch::get_rank] {
+        0 { torch::distributed_all_reduce [torch::ones {4}] sum }
+        1 { torch::distributed_recv {1} 3 9 }
+        2 { torch::distributed_barrier late }
+        3 { after 60000 }
+    }
+"""
+
+
+def check_roll_call(result):
+    """Whichever of ranks 0 and 1 times out first asks the others (both may report
+    before the job ends). Each report is whole and exact."""
     assert result.returncode != 0
-    # Ranks 0 and 1 both wait with a bound; whichever times out first asks the others
-    # (both may report before the job ends). Each report is whole and exact.
     waiting = {0: "all_reduce on the world group", 1: "recv from rank 3 (tag 9) on the world group"}
     reports = 0
     for rank, other in ((0, 1), (1, 0)):
@@ -144,6 +147,10 @@ def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
                 "rank 3: no answer within 1 s (running the script, not waiting in MPI)",
             )) in result.stderr, result.stderr
     assert reports, result.stderr
+
+
+def test_a_timeout_says_where_the_other_ranks_are(tmp_path):
+    check_roll_call(run(ROLL_CALL_SCRIPT, tmp_path, ranks=4, timeout=60, runner_options=("--timeout", "2")))
 
 
 @pytest.mark.parametrize("options,waiting_in,named", [
