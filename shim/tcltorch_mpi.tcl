@@ -7,8 +7,9 @@
 
 package require Tcl 8.6
 namespace eval ::tcltorch_mpi {
-    # What tensor_create's data word becomes when its numbers travel in binary.
-    variable PACKED "<data packed by tcltorch_mpi>"
+    # What tensor_create's data word becomes when its numbers travel in binary (the
+    # engine sets it: tensor_commands.PACKED).
+    variable PACKED
 }
 namespace eval ::torch {}
 

@@ -21,7 +21,7 @@ from .info_commands import InfoCommands
 from .p2p import POSTAL
 from .registry import Registry
 from .runtime import MPI
-from .tensor_commands import TensorCommands
+from .tensor_commands import PACKED, TensorCommands
 
 NAMESPACE = "::tcltorch_mpi::engine"
 
@@ -118,6 +118,7 @@ class Engine(TensorCommands, DistributedCommands, InfoCommands):
     def register(self):
         tk = self.tk
         spec.check(self.commands)
+        tk.setvar("::tcltorch_mpi::PACKED", PACKED)
         for command in self.commands:
             function = self._command(command)
             if command.front:  # the shim's proc in front calls the engine command
