@@ -34,13 +34,6 @@ _USER_FACING = (MPI.Exception, RuntimeError, TclError, MemoryError)
 _NEVER_TEXT = object()  # what a Tcl value never is: the parameter has no ready default
 
 
-def _local_rank(world):
-    node = world.Split_type(MPI.COMM_TYPE_SHARED)
-    rank = node.Get_rank()
-    node.Free()
-    return rank
-
-
 def _message(exc):
     """A failure from torch or MPI as a one-line Tcl error, without Python class names."""
     if isinstance(exc, MPI.Exception):
@@ -60,7 +53,7 @@ class Engine(TensorCommands, DistributedCommands, InfoCommands):
         self.requests = Registry("request", "Invalid request handle")
         self.groups = Groups(world)
         self.postal = POSTAL
-        self.devices = Devices(_local_rank(world))
+        self.devices = Devices(runtime.NODE_RANK)
         # Tcl's own readings of its values (0x10, 1e3), as a script means them.
         self.int, self.float = tk.getint, tk.getdouble
 

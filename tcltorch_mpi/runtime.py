@@ -5,22 +5,11 @@ import os
 import sys
 import time
 
-# Launcher variables that give the number of ranks on this node.
-_LAUNCHER_LOCAL_SIZES = ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")
-
-
-def _launcher_count(names):
-    return max((int(os.environ.get(name, "0") or 0) for name in names), default=0)
+from . import mpi_tool
 
 
 def _settle_before_init():
     """Process settings that MPI and the allocator read once, before MPI starts."""
-    # MPICH's shared-memory collectives spin without yielding: with more ranks than
-    # cores on a node, a spinning rank holds the core its peer needs (4 ranks on 2
-    # cores: a 1 MiB all_reduce takes ~1 s instead of ~2.5 ms). Use the point-to-point
-    # algorithms there, unless the user chose.
-    if _launcher_count(_LAUNCHER_LOCAL_SIZES) > len(os.sched_getaffinity(0)):
-        os.environ.setdefault("MPIR_CVAR_DEVICE_COLLECTIVES", "none")
     # Every collective returns a fresh tensor. glibc maps large blocks afresh each
     # time (and the kernel zeroes them: 64 MiB costs ~15 ms); keeping freed memory in
     # the heap lets the next result reuse it, as a caching allocator would (measured:
@@ -60,6 +49,38 @@ WORLD = MPI.COMM_WORLD
 # The runtime's own communicator (the end-of-run barrier, the roll call on a timeout):
 # its messages and collectives never pair with a script's.
 PRIVATE = WORLD.Dup()
+
+
+def _node_place():
+    node = WORLD.Split_type(MPI.COMM_TYPE_SHARED)
+    place = node.Get_rank(), node.Get_size()
+    node.Free()
+    return place
+
+
+# This rank's place among the ranks of its node, and how many they are.
+NODE_RANK, NODE_SIZE = _node_place()
+
+_DEVICE_COLLECTIVES = "MPIR_CVAR_DEVICE_COLLECTIVES"
+_DEVICE_COLLECTIVES_NONE = 1  # its place in MPICH's enum: MPI_T names no values for it
+
+
+def _choose_collectives():
+    """MPICH's shared-memory collectives spin without yielding: with more ranks than
+    cores on a node, a spinning rank holds the core its peer needs (4 ranks on 2 cores:
+    a 1 MiB all_reduce takes ~1 s instead of ~2.5 ms), so there the point-to-point
+    algorithms are used. Every rank must choose alike (MPICH hangs in a collective
+    whose ranks chose differently), so one crowded node switches them off on all: it
+    is decided after MPI starts, over MPI, and written through MPI_T. The user's own
+    setting is kept."""
+    if _DEVICE_COLLECTIVES in os.environ or WORLD.Get_size() == 1:
+        return
+    crowded = NODE_SIZE > len(os.sched_getaffinity(0))
+    if PRIVATE.allreduce(crowded, op=MPI.LOR) and mpi_tool.write(_DEVICE_COLLECTIVES, _DEVICE_COLLECTIVES_NONE):
+        os.environ[_DEVICE_COLLECTIVES] = "none"  # what the script and its children see
+
+
+_choose_collectives()
 
 
 # Time for the launcher to forward what a failing rank printed before MPI_Abort

@@ -155,9 +155,7 @@ interp.end(engine)
 def test_local_rank_and_cuda_follow_the_node(sim, tmp_path, hosts, args, placement, gpus):
     program = tmp_path / "local_rank.py"
     program.write_text(LOCAL_RANK)
-    # The same collectives setting on every rank, whatever the layout (see MIXED below).
-    result = mpiexec(sim, [*args, sys.executable, str(program), str(gpus)], hosts=hosts,
-                     env={"MPIR_CVAR_DEVICE_COLLECTIVES": "none"})
+    result = mpiexec(sim, [*args, sys.executable, str(program), str(gpus)], hosts=hosts)
     assert result.returncode == 0, result.stderr
     reports = {rank: json.loads(lines[0]) for rank, lines in by_rank(result.stdout).items()}
     expected = {}
@@ -174,33 +172,27 @@ CORES_SCRIPT = """
     set sum [torch::distributed_all_reduce [torch::ones {4}] sum]
     puts "rank [torch::get_rank]: [info hostname] $::env(MPI_LOCALNRANKS) $setting [torch::tensor_to_list $sum]"
 """
-# MPICH hangs in a collective whose ranks chose their algorithms under different
-# MPIR_CVAR_DEVICE_COLLECTIVES (raw mpi4py too); the runtime decides it on each node
-# from that node's ranks alone, so one oversubscribed node and one not disagree.
-MIXED = pytest.mark.xfail(strict=True, reason="the runtime's per-node MPIR_CVAR_DEVICE_COLLECTIVES differs "
-                          "between nodes here, and MPICH's collectives then hang")
 
 
-@pytest.mark.parametrize("hosts,ranks,user,expected,timeout", [
-    ("node1:1,node2:1", 2, None, ["node1 1 unset", "node2 1 unset"], 90),
-    ("node1:2,node2:2", 4, None, ["node1 2 none"] * 2 + ["node2 2 none"] * 2, 90),
-    ("node1:2,node2:1", 3, "all", ["node1 2 all"] * 2 + ["node2 1 all"], 90),
-    # It hangs in the end-of-run check, which --timeout does not bound: cut short.
-    pytest.param("node1:2,node2:1", 3, None, ["node1 2 none"] * 2 + ["node2 1 none"], 20, marks=MIXED),
-], ids=["1+1", "2+2", "2+1-user-choice", "2+1"])
-def test_more_ranks_than_cores_is_decided_from_the_nodes_ranks(sim, tmp_path, hosts, ranks, user, expected,
-                                                                timeout):
+@pytest.mark.parametrize("hosts,ranks,user,expected", [
+    ("node1:1,node2:1", 2, None, ["node1 1 unset", "node2 1 unset"]),
+    ("node1:2,node2:2", 4, None, ["node1 2 none"] * 2 + ["node2 2 none"] * 2),
+    ("node1:2,node2:1", 3, "all", ["node1 2 all"] * 2 + ["node2 1 all"]),
+    ("node1:2,node2:1", 3, None, ["node1 2 none"] * 2 + ["node2 1 none"]),
+    ("node1:1,node2:2", 3, None, ["node1 1 none"] + ["node2 2 none"] * 2),
+], ids=["1+1", "2+2", "2+1-user-choice", "2+1", "1+2"])
+def test_more_ranks_than_cores_is_decided_for_the_whole_job(sim, tmp_path, hosts, ranks, user, expected):
     # Every rank pinned to one core: a node with 2 ranks outnumbers it, one with 1 does
-    # not, whatever the world's size. The user's own setting is kept everywhere.
-    # (Expected at 2+1: node1 switched off as it must be, and node2 the same as node1,
-    # as MPICH needs; which way node2 goes is the fix's choice: "none" is the one asked.)
+    # not. MPICH hangs in a collective whose ranks chose their algorithms differently,
+    # so one crowded node switches the shared-memory collectives off on every node,
+    # whichever node it is; the user's own setting is kept everywhere.
     if shutil.which("taskset") is None:
         pytest.skip("needs taskset (util-linux) to pin the ranks to one core")
     path = tmp_path / "cores.tcl"
     path.write_text(textwrap.dedent(CORES_SCRIPT))
     cpu = str(min(os.sched_getaffinity(0)))
     args = ["-n", str(ranks), "taskset", "-c", cpu, *RUNNER, "--timeout", "10", str(path)]
-    result = mpiexec(sim, args, hosts=hosts, timeout=timeout, env={"MPIR_CVAR_DEVICE_COLLECTIVES": user})
+    result = mpiexec(sim, args, hosts=hosts, env={"MPIR_CVAR_DEVICE_COLLECTIVES": user})
     assert result.returncode == 0, result.stderr
     sum_text = " ".join([f"{float(ranks)}"] * 4)
     assert by_rank(result.stdout) == {r: [f"{line} {sum_text}"] for r, line in enumerate(expected)}
