@@ -16,12 +16,14 @@ from .commands import COMMANDS
 from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError, invalid
+from .families import CLASSES
 from .groups import Groups
 from .info_commands import InfoCommands
 from .p2p import POSTAL
 from .registry import Registry
 from .runtime import MPI
-from .tensor_commands import PACKED, TensorCommands
+from .families.creation import PACKED
+from .tensor_commands import TensorCommands
 
 NAMESPACE = "::tcltorch_mpi::engine"
 
@@ -44,7 +46,30 @@ def _message(exc):
     return text[0] if text else type(exc).__name__
 
 
-class Engine(TensorCommands, DistributedCommands, InfoCommands):
+def _torch_call(command):
+    """The torch function, called with the values by position, or as its keyword
+    arguments where a parameter names one (left out when not given)."""
+    function = command.torch
+    keywords = [(i, p.keyword) for i, p in enumerate(command.params) if p.keyword]
+    if not keywords:
+        return function
+    by_position = [i for i, p in enumerate(command.params) if not p.keyword]
+
+    def call(*values):
+        return function(*[values[i] for i in by_position],
+                        **{name: values[i] for i, name in keywords if values[i] is not None})
+    return call
+
+
+def _chosen(param, convert):
+    def checked(text):
+        if text not in param.choices:
+            raise CommandError(f'Invalid {param.name}: expected one of {", ".join(param.choices)}, got "{text}"')
+        return convert(text)
+    return checked
+
+
+class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
     def __init__(self, tk, world, commands=COMMANDS):
         self.tk = tk
         self.commands = commands
@@ -86,6 +111,15 @@ class Engine(TensorCommands, DistributedCommands, InfoCommands):
     def ints(self, text):
         return [self.int(item) for item in self.list(text)]
 
+    def dims(self, text):
+        items = self.list(text)
+        return self.int(items[0]) if len(items) == 1 else tuple(self.int(item) for item in items)
+
+    def operand(self, text):
+        """A tensor handle's tensor, else the text as a number."""
+        tensor = self.tensors.find(text)
+        return tensor if tensor is not None else self.number(text)
+
     def shape(self, text):
         shape = self.ints(text)
         if any(d < 0 for d in shape):
@@ -126,14 +160,15 @@ class Engine(TensorCommands, DistributedCommands, InfoCommands):
         """The Tcl command: the call's words bound to the parameters (binding.py), each
         value converted by its kind, then the engine function or torch function called."""
         tk, bind = self.tk, Binding(command)
-        function = getattr(self, command.engine.__name__) if command.engine else command.torch
+        function = getattr(self, command.engine.__name__) if command.engine else _torch_call(command)
         # torch's complaints about a mapped call's values (a dim out of range) are the
-        # user's errors; from our own code, an IndexError is a bug.
-        torch_says = (IndexError, ValueError) if command.torch else ()
+        # user's errors, said with the command's name; from our own code, an
+        # IndexError is a bug.
+        torch_says = (IndexError, ValueError, RuntimeError) if command.torch else ()
         conversions = []
         for p in command.params:
             kind = spec.KINDS[p.kind]
-            convert = getattr(self, kind.convert)
+            convert = _chosen(p, getattr(self, kind.convert)) if p.choices else getattr(self, kind.convert)
             if p.default is spec.REQUIRED or not kind.static:
                 conversions.append((_NEVER_TEXT, None, convert))
             else:  # converted once, here
@@ -168,7 +203,7 @@ class Engine(TensorCommands, DistributedCommands, InfoCommands):
             except CommandError as exc:
                 message = info = str(exc)
             except torch_says as exc:
-                message = info = _message(exc)
+                message = info = f"{command.name}: {_message(exc)}"
             except _USER_FACING as exc:
                 message = info = _message(exc)
             except Exception as exc:  # a bug of ours: said as one, with where it happened

@@ -22,6 +22,10 @@ class Registry:
         except KeyError:
             raise CommandError(f"{self._unknown}: {name}") from None
 
+    def find(self, name):
+        """The item, or None when no handle has this name."""
+        return self._items.get(name)
+
     def pop(self, name):
         item = self.get(name)
         del self._items[name]

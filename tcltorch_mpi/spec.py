@@ -19,6 +19,8 @@ class Kind:
 
 KINDS = {
     "tensor": Kind("tensor handle", "tensor", static=False),
+    # A tensor handle or a number (a scalar operand: tensor_add $t 1)
+    "operand": Kind("tensor handle or number", "operand", static=False),
     # An optional tensor (default None: "not given"): static, so that the default is
     # None once for all and a given handle is looked up on every call.
     "optional_tensor": Kind("tensor handle", "tensor"),
@@ -31,6 +33,8 @@ KINDS = {
     "number": Kind("number", "number"),
     "bool": Kind("boolean", "bool"),
     "ints": Kind("list of integers", "ints"),
+    # One dimension or several: an integer, or a list of them (a tuple for torch)
+    "dims": Kind("integer or list of integers", "dims"),
     "shape": Kind("list of integers", "shape"),
     "expected_shape": Kind("list of integers, or * for any", "expected_shape"),
     "dtype": Kind("dtype", "dtype"),
@@ -62,6 +66,10 @@ class Param:
     rest: bool = False              # takes all remaining positional values, as a list
     required_positionally: bool = False  # given by position even though optional by name
     arg: str = ""                   # the engine function's parameter; "" means snake_case(name)
+    # For a torch function: passed as this keyword argument (left out when None, so
+    # torch's own default holds); "" means by position.
+    keyword: str = ""
+    choices: tuple = ()             # the only texts it takes (a mode: "mean", "sum")
 
     @property
     def spellings(self):
@@ -146,6 +154,10 @@ def check(commands):
         for p in command.params:
             if p.kind not in KINDS:
                 problems.append(f"torch::{command.name}: parameter {p.name} has unknown kind {p.kind}")
+            if p.keyword and command.torch is None:
+                problems.append(f"torch::{command.name}: parameter {p.name} has a keyword but no torch function")
+            if p.choices and p.default not in (REQUIRED, None, *p.choices):
+                problems.append(f"torch::{command.name}: parameter {p.name}'s default is not one of its choices")
     if problems:
         raise RuntimeError("tcltorch_mpi: the command table does not match the engine:\n  "
                            + "\n  ".join(problems))
@@ -182,7 +194,8 @@ def parameter_rows(command):
         else:
             required = "Yes (by position)" if p.required_positionally else "No"
             default = "not given" if p.default is None else f'`{p.default_text or "{}"}`'
-        rows.append((where, KINDS[p.kind].expected, required, default, p.doc))
+        kind = f"one of {', '.join(p.choices)}" if p.choices else KINDS[p.kind].expected
+        rows.append((where, kind, required, default, p.doc))
     return rows
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tcltorch_mpi import commands, runtime, spec
+from tcltorch_mpi import commands, families, runtime, spec
 from tcltorch_mpi.engine import Engine
 from tcltorch_mpi.interp import shim_dir
 from tcltorch_mpi.spec import Command, Param
-from tcltorch_mpi.tensor_commands import TensorCommands
+from tcltorch_mpi.families.info import TensorInfoCommands
 
-SOURCE = (Path(commands.__file__)).read_text()
+# The table's files: commands.py and the families' modules.
+SOURCE = "".join(Path(m.__file__).read_text() for m in (commands, *families.MODULES))
 
 
 def start(table):
@@ -32,7 +33,7 @@ def test_a_declaration_that_does_not_match_its_engine_function_stops_the_start()
     with pytest.raises(RuntimeError) as failure:
         start(tuple(renamed if c is reshape else c for c in commands.COMMANDS))
     assert ("torch::tensor_reshape declares (tensor, size) but its engine function "
-            "TensorCommands.tensor_reshape takes (tensor, shape)") in str(failure.value)
+            "ShapeCommands.tensor_reshape takes (tensor, shape)") in str(failure.value)
     fewer = dataclasses.replace(reshape, params=reshape.params[:1])
     with pytest.raises(RuntimeError, match=r"declares \(tensor\) but .* takes \(tensor, shape\)"):
         spec.check([fewer])
@@ -40,7 +41,7 @@ def test_a_declaration_that_does_not_match_its_engine_function_stops_the_start()
 
 def test_the_table_checks_its_own_rules():
     wrong_camel = Command("tensor_numel", "tensorNUMEL", "x", "y", (), torch=len)
-    twice = Command("tensor_size", "tensorSize", "x", "y", (), engine=TensorCommands.tensor_count,
+    twice = Command("tensor_size", "tensorSize", "x", "y", (), engine=TensorInfoCommands.tensor_count,
                     aliases=("tensor_numel",))
     with pytest.raises(RuntimeError) as failure:
         spec.check([wrong_camel, twice])
@@ -96,7 +97,7 @@ def test_a_users_error_is_plain_and_its_error_info_starts_at_the_call(tcl):
     t = tcl.eval("torch::ones {2}")
     u = tcl.eval("torch::ones {3}")
     for call, message in [
-        (f"torch::tensor_add {t} {u}", "The size of tensor a (2) must match the size of tensor b (3) "
+        (f"torch::tensor_add {t} {u}", "tensor_add: The size of tensor a (2) must match the size of tensor b (3) "
                                        "at non-singleton dimension 0"),
         ("torch::tensor_numel nope", "Invalid tensor name: nope"),
         ("torch::full {2} abc", 'Invalid value: expected number, got "abc"'),
@@ -115,7 +116,7 @@ def test_a_python_bug_is_an_internal_error_with_its_traceback(tcl, monkeypatch):
     def broken(self, tensor):
         return tensor.no_such_attribute
 
-    monkeypatch.setattr(TensorCommands, "tensor_dtype", broken)
+    monkeypatch.setattr(TensorInfoCommands, "tensor_dtype", broken)
     session = type(tcl)()  # engine functions are bound at start
     t = session.eval("torch::ones {2}")
     message = session.error(f"torch::tensor_dtype {t}")
@@ -124,4 +125,4 @@ def test_a_python_bug_is_an_internal_error_with_its_traceback(tcl, monkeypatch):
     assert info.startswith(message + "\nTraceback (most recent call last):")
     assert "in broken" in info and f'invoked from within\n"torch::tensor_dtype {t}"\n    ("uplevel"' in info
     # A torch function's own complaint about values is not a bug.
-    assert session.error(f"torch::allclose {t} [torch::ones {{3}}]").startswith("The size of tensor a (2)")
+    assert session.error(f"torch::allclose {t} [torch::ones {{3}}]").startswith("allclose: The size of tensor a (2)")

@@ -8,6 +8,7 @@ hand-written sections to fill in.
 
     python -m tools.docs          # write what is missing or stale
     python -m tools.docs --check  # list what is missing or stale; status 1 if any
+    python -m tools.docs --only tensor_add tensor_sub   # only these commands' pages
 """
 
 import sys
@@ -66,17 +67,21 @@ def index():
     return "\n".join([*lines, "", END])
 
 
-def expected():
-    """{path: text} of every file docs/ must hold, from what is there now."""
+def expected(only=None):
+    """{path: text} of every file docs/ must hold, from what is there now (``only``:
+    just the pages of these commands)."""
     files = {}
     for command in COMMANDS:
+        if only is not None and command.name not in only:
+            continue
         path = page_path(command)
         if path.exists():
             files[path] = replace_generated(path.read_text(), generated_sections(command))
         else:
             files[path] = skeleton(command)
-    readme = DOCS / "README.md"
-    files[readme] = replace_generated(readme.read_text(), index())
+    if only is None:
+        readme = DOCS / "README.md"
+        files[readme] = replace_generated(readme.read_text(), index())
     return files
 
 
@@ -91,7 +96,12 @@ def main(argv):
         for path in paths:
             print(f"missing or stale: {path.relative_to(DOCS.parent)} (run make docs)")
         return 1 if paths else 0
-    for path, text in expected().items():
+    only = set(argv[1:]) if argv[:1] == ["--only"] else None
+    unknown = (only or set()) - {command.name for command in COMMANDS}
+    if unknown:
+        print(f"not in the command table: {' '.join(sorted(unknown))}", file=sys.stderr)
+        return 1
+    for path, text in expected(only).items():
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
             print(f"wrote {path.relative_to(DOCS.parent)}")

@@ -1,0 +1,3 @@
+"""FFT and windows: Fourier transforms, their shifts, and window functions."""
+
+COMMANDS = ()

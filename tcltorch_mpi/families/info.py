@@ -1,0 +1,56 @@
+"""Tensor information and conversion: shape, dtype, device, the elements as a Tcl list, release."""
+
+import torch
+
+from .. import dtypes, textio
+from ..params import INFO, TENSOR
+from ..spec import Command, Param
+
+
+class TensorInfoCommands:
+    def tensor_shape(self, tensor):
+        return tuple(tensor.shape)
+
+    def tensor_dtype(self, tensor):
+        return dtypes.DISPLAY[tensor.dtype]
+
+    def tensor_device(self, tensor):
+        return str(tensor.device)
+
+    def tensor_to_list(self, tensor):
+        return textio.to_tcl(tensor)
+
+    def tensor_print(self, tensor):
+        return str(tensor.detach())
+
+    def tensor_to(self, tensor, device, dtype):
+        return tensor.to(device=device, dtype=dtype or tensor.dtype, copy=True)
+
+    def tensor_free(self, handles):
+        for name in handles:
+            self.tensor(name)  # all valid before any is released
+        for name in dict.fromkeys(handles):  # a handle listed twice is freed once
+            self.tensors.pop(name)
+
+    def tensor_count(self):
+        return len(self.tensors)
+
+
+C = TensorInfoCommands
+COMMANDS = (
+    Command("tensor_shape", "tensorShape", INFO, "The dimensions of a tensor", (TENSOR,), engine=C.tensor_shape),
+    Command("tensor_dtype", "tensorDtype", INFO, "The element type of a tensor (Float32, Int64, ...)", (TENSOR,),
+            engine=C.tensor_dtype),
+    Command("tensor_device", "tensorDevice", INFO, "The device of a tensor", (TENSOR,), engine=C.tensor_device),
+    Command("tensor_numel", "tensorNumel", INFO, "The number of elements of a tensor", (TENSOR,), torch=torch.numel),
+    Command("tensor_to_list", "tensorToList", INFO, "The elements, flattened, as a Tcl list", (TENSOR,),
+            engine=C.tensor_to_list, front="::tcltorch_mpi::tensor_to_list"),
+    Command("tensor_print", "tensorPrint", INFO, "A readable multi-line rendering", (TENSOR,), engine=C.tensor_print),
+    Command("tensor_to", "tensorTo", INFO, "A copy on another device and/or of another dtype", (
+        TENSOR, Param("device", "device", doc="Device: cpu, cuda or cuda:<index>"),
+        Param("dtype", "dtype", None, "Element type; the tensor's own when not given")), engine=C.tensor_to),
+    Command("tensor_free", "tensorFree", INFO, "Release tensor handles",
+            (Param("tensor", "handles", doc="Handles to release", named=("-tensor", "-tensors"), rest=True,
+                   arg="handles"),), engine=C.tensor_free),
+    Command("tensor_count", "tensorCount", INFO, "The number of live tensor handles", engine=C.tensor_count),
+)
