@@ -39,7 +39,9 @@ _FINGERPRINT_BITS = (1 << 62) - 1  # stays clear of int64's limits when negated
 
 # How a detail is written in a message.
 _SHOWN = {"dtype": lambda code: dtypes.DISPLAY[dtypes.FROM_CODE[code]], "shape": tcl_list,
-          "row shape": tcl_list, "ranks": tcl_list}
+          "row shape": tcl_list, "ranks": tcl_list,
+          "dtypes": lambda codes: " ".join(dtypes.DISPLAY[dtypes.FROM_CODE[code]] for code in codes),
+          "shapes": lambda shapes: " ".join(tcl_list(list(shape)) for shape in shapes)}
 
 
 def configure(check=False):

@@ -301,3 +301,102 @@ def all_gather(group, tensor):
     out = buffers.empty((group.size, *send.shape), send.dtype, tensor)
     _run(group, "all_gather", group.comm.Iallgather, buffers.spec(send), buffers.spec(out))
     return buffers.home(out, tensor.device)
+
+
+# ---- data-parallel training: a model's parameters and gradients, bucketed ---------
+
+def _parameter_details(tensors, bucket_mb, **more):
+    # The bucket size too: ranks that packed differently would make different MPI calls.
+    return {"parameters": len(tensors), "dtypes": tuple(dtypes.CODE[t.dtype] for t in tensors),
+            "shapes": tuple(tuple(t.shape) for t in tensors), "bucketMB": bucket_mb, **more}
+
+
+def _bucket_bytes(megabytes):
+    if not megabytes > 0:
+        raise CommandError(f"Invalid bucketMB: expected a positive number of MiB, got {megabytes:g}")
+    return int(megabytes * 2**20)
+
+
+def _buckets(tensors, bucket_bytes):
+    """The tensors' positions packed into buckets for one MPI call each: one dtype and
+    device per bucket, in list order, each at most bucket_bytes (a larger tensor alone)."""
+    buckets, open_buckets = [], {}
+    for position, tensor in enumerate(tensors):
+        key, size = (tensor.dtype, tensor.device), tensor.numel() * tensor.element_size()
+        bucket = open_buckets.get(key)
+        if bucket is None or (bucket[1] + size > bucket_bytes and bucket[0]):
+            bucket = [[], 0]
+            buckets.append(bucket[0])
+        bucket[0].append(position)
+        bucket[1] += size
+        open_buckets[key] = bucket
+    return buckets
+
+
+def _unpacked(flat, tensors, bucket):
+    """(position, the bucket's piece shaped as that tensor) for each tensor of the bucket."""
+    offset = 0
+    for position in bucket:
+        count = tensors[position].numel()
+        yield position, flat[offset:offset + count].view(tensors[position].shape)
+        offset += count
+
+
+def _gradient_checks(parameters, op_name, bucket_mb):
+    _bucket_bytes(bucket_mb)
+    for position, parameter in enumerate(parameters):
+        if not parameter.requires_grad:
+            raise CommandError(f"Invalid parameters: parameter {position} (shape {tcl_list(list(parameter.shape))}) "
+                               "does not require gradients")
+    return {dtype: _reduction(op_name, dtype) for dtype in {p.dtype for p in parameters}}
+
+
+def all_reduce_gradients(group, parameters, op_name, bucket_mb):
+    """Each parameter's gradient replaced, in place, by its reduction over the group (a
+    parameter with no gradient counts as zeros). All buckets are started before any is
+    waited for, so their transfers overlap."""
+    command = "all_reduce_gradients"
+    reductions, _ = agreement.agree(group, command, _parameter_details(parameters, bucket_mb, op=op_name),
+                                    lambda: _gradient_checks(parameters, op_name, bucket_mb))
+    gradients = [p.grad if p.grad is not None else torch.zeros_like(p, requires_grad=False) for p in parameters]
+    started = []
+    for bucket in _buckets(gradients, _bucket_bytes(bucket_mb)):
+        first = gradients[bucket[0]]
+        reduction = reductions[first.dtype]
+        flat = torch.cat([gradients[position].detach().reshape(-1) for position in bucket])
+        send = buffers.wire(flat, reduction.dtype)
+        out = buffers.empty_like(send, flat)
+        request = _started(command, group, group.comm.Iallreduce, buffers.spec(send, reduction.datatype),
+                           buffers.spec(out, reduction.datatype), reduction.op)
+        started.append((bucket, request, send, out, reduction, first))
+    for bucket, request, _send, out, reduction, first in started:
+        wait(group, command, request)
+        reduced = reduction.finish(out, group.size, first.dtype, first.device)
+        with torch.no_grad():
+            for position, piece in _unpacked(reduced, gradients, bucket):
+                parameter = parameters[position]
+                if parameter.grad is None:
+                    parameter.grad = piece.clone()
+                else:
+                    parameter.grad.copy_(piece)
+
+
+def broadcast_parameters(group, parameters, root, bucket_mb):
+    """Every rank's parameters take root's values, in place."""
+    command = "broadcast_parameters"
+    agreement.agree(group, command, _parameter_details(parameters, bucket_mb, root=root),
+                    lambda: (_bucket_bytes(bucket_mb), group.check_rank(root, "root")))
+    started = []
+    for bucket in _buckets(parameters, _bucket_bytes(bucket_mb)):
+        first = parameters[bucket[0]]
+        if group.rank == root:
+            data = buffers.wire(torch.cat([parameters[position].detach().reshape(-1) for position in bucket]))
+        else:
+            data = buffers.empty((sum(parameters[position].numel() for position in bucket),), first.dtype, first)
+        started.append((bucket, _started(command, group, group.comm.Ibcast, buffers.spec(data), root), data, first))
+    for bucket, request, data, first in started:
+        wait(group, command, request)
+        if group.rank != root:
+            with torch.no_grad():
+                for position, piece in _unpacked(buffers.home(data, first.device), parameters, bucket):
+                    parameters[position].copy_(piece)

@@ -15,8 +15,15 @@ import torch
 from . import families
 from .distributed_commands import DistributedCommands as D
 from .info_commands import InfoCommands as I
-from .params import COLLECTIVES, DISTRIBUTED, GROUP, GROUPS, NAMED_GROUP, POINT_TO_POINT, REQUEST, RUNTIME, TAG
+from .params import (COLLECTIVES, DATA_PARALLEL, DISTRIBUTED, GROUP, GROUPS, NAMED_GROUP, POINT_TO_POINT, REQUEST,
+                     RUNTIME, TAG)
 from .spec import Command, Param
+
+
+PARAMETERS = Param("parameters", "handles", doc="List of the model's tensor handles (e.g. from layer_parameters)",
+                   named=("-parameters", "-params"))
+BUCKET = Param("bucketMB", "double", 25, "Most MiB per MPI call: the tensors are packed into buckets of this size",
+               named_only=True, arg="bucket_mb")
 
 
 def _reduction(name, camel, summary, engine):
@@ -121,6 +128,17 @@ COMMANDS = (
             engine=D.distributed_split_group),
     Command("distributed_destroy_group", "distributedDestroyGroup", GROUPS, "Forget a group and free it",
             (Param("name", "text", doc="Name of the group"),), engine=D.distributed_destroy_group),
+
+    # ---- distributed: data-parallel training ----
+    Command("distributed_broadcast_parameters", "distributedBroadcastParameters", DATA_PARALLEL,
+            "Every rank's parameters take root's values, in place, so that ranks start alike", (
+                PARAMETERS, Param("root", "int", 0, "Group rank whose values are sent", named=("-root", "-src")),
+                GROUP, BUCKET), engine=D.distributed_broadcast_parameters),
+    Command("distributed_all_reduce_gradients", "distributedAllReduceGradients", DATA_PARALLEL,
+            "Each parameter's gradient becomes its reduction over the group (the mean by default), in place", (
+                PARAMETERS, Param("operation", "text", "mean", "Reduction: mean sum max min product",
+                                  named=("-operation", "-op")),
+                GROUP, BUCKET), engine=D.distributed_all_reduce_gradients),
 
     *families.COMMANDS,
 

@@ -65,6 +65,17 @@ class DistributedCommands:
         deferred = collectives.start_all_to_all(group, tensor, input_splits, output_splits)
         return self.requests.add(CollectiveRequest(group, deferred, tensor.device, "all_to_all -async"))
 
+    # ---- data-parallel training ---------------------------------------------
+
+    def distributed_broadcast_parameters(self, parameters, root, group, bucket_mb):
+        collectives.broadcast_parameters(group, self._parameters(parameters), root, bucket_mb)
+
+    def distributed_all_reduce_gradients(self, parameters, operation, group, bucket_mb):
+        collectives.all_reduce_gradients(group, self._parameters(parameters), operation, bucket_mb)
+
+    def _parameters(self, handles):
+        return [self.tensor(handle) for handle in handles]
+
     # The LibTorch extension's older spellings: on all processes.
     def all_reduce(self, tensor, operation):
         return self.distributed_all_reduce(tensor, operation, self.groups.get(""))

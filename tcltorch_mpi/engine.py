@@ -15,7 +15,7 @@ from .binding import Binding
 from .commands import COMMANDS
 from .devices import Devices
 from .distributed_commands import DistributedCommands
-from .errors import CommandError, invalid
+from .errors import CommandError, first_line, invalid
 from .families import CLASSES
 from .groups import Groups
 from .info_commands import InfoCommands
@@ -42,8 +42,7 @@ def _message(exc):
         return f"MPI error: {runtime.error_text(exc)}"
     if isinstance(exc, MemoryError):
         return "out of memory"
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return first_line(exc)
 
 
 def _torch_call(command):
@@ -161,10 +160,10 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         value converted by its kind, then the engine function or torch function called."""
         tk, bind = self.tk, Binding(command)
         function = getattr(self, command.engine.__name__) if command.engine else _torch_call(command)
-        # torch's complaints about a mapped call's values (a dim out of range) are the
-        # user's errors, said with the command's name; from our own code, an
+        # torch's complaints (RuntimeError; from a mapped call, a dim out of range too)
+        # are the user's errors, said with the command's name; from our own code, an
         # IndexError is a bug.
-        torch_says = (IndexError, ValueError, RuntimeError) if command.torch else ()
+        torch_says = (IndexError, ValueError, RuntimeError) if command.torch else (RuntimeError,)
         conversions = []
         for p in command.params:
             kind = spec.KINDS[p.kind]

@@ -15,3 +15,9 @@ def tcl_list(value):
 def invalid(name, expected, value):
     """The spec's wrong-kind message: Invalid <name>: expected <kind>, got "<value>"."""
     return CommandError(f'Invalid {name}: expected {expected}, got "{value}"')
+
+
+def first_line(exc):
+    """An exception's message as one line (its first), or its class name if empty."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -42,7 +42,8 @@ class Group:
 
     def free(self):
         self.ballot.free()
-        self.comm.Free()
+        if self.name:  # the world group's communicator is MPI's own
+            self.comm.Free()
 
 
 class Groups:
@@ -63,6 +64,13 @@ class Groups:
             raise CommandError(f"This process (world rank {self.world.Get_rank()}) "
                                f"is not a member of {group.label}")
         return group
+
+    def free(self):
+        """Free every communicator the groups hold (collective): for an interpreter
+        that is done while MPI goes on, such as a test's (a process has ~2000)."""
+        for group in self.joined():
+            group.free()
+        self._groups.clear()
 
     def joined(self):
         """The groups this process is a member of."""

@@ -7,6 +7,7 @@ DISTRIBUTED = "Distributed: setup and queries"
 COLLECTIVES = "Distributed: collectives"
 POINT_TO_POINT = "Distributed: point-to-point"
 GROUPS = "Distributed: process groups"
+DATA_PARALLEL = "Distributed: data-parallel training"
 CREATION = "Tensor creation"
 INFO = "Tensor information and conversion"
 ELEMENTWISE = "Elementwise math"
@@ -17,9 +18,14 @@ LINALG = "Linear algebra"
 FFT = "FFT and windows"
 RANDOM = "Random numbers"
 ROUTING = "Tensor routing"
+AUTOGRAD = "Autograd"
+ACTIVATIONS = "Activations"
+LOSSES = "Losses"
 RUNTIME = "Runtime and help"
 
 TENSOR = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-tensor", "-input"))
+# -input first, where the extension's messages name it (Required parameter missing: -input).
+INPUT_FIRST = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 INPUT = Param("input", "tensor", doc="Handle of the first tensor", named=("-input", "-a"))
 OTHER = Param("other", "tensor", doc="Handle of the second tensor", named=("-other", "-b"))
 GROUP = Param("group", "group", "", "Process group name; empty means all processes")

@@ -11,7 +11,7 @@ import math
 import torch
 
 from . import dtypes
-from .errors import CommandError, tcl_list
+from .errors import CommandError, first_line, tcl_list
 
 
 def _amount(nbytes):
@@ -23,6 +23,15 @@ def _amount(nbytes):
     else:
         unit = "EiB"
     return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+
+
+def torch_call(name, function, *args, **kwargs):
+    """A torch call from an engine function whose complaints about the user's values
+    (an empty tensor, a dtype it does not take) are the command's plain errors."""
+    try:
+        return function(*args, **kwargs)
+    except (RuntimeError, IndexError, ValueError) as exc:
+        raise CommandError(f"{name}: {first_line(exc)}") from None
 
 
 class TensorCommands:
@@ -61,6 +70,12 @@ class TensorCommands:
         if not -count <= dim < count:
             raise CommandError(f"Invalid {name}: {dim} is out of range for a {tensor.dim()}-dimensional tensor "
                                f"(expected {-count} .. {count - 1})")
+        return dim
+
+    def _dims(self, tensor, dim):
+        """dim (an int or a tuple of them) checked against the tensor's dimensions."""
+        for d in (dim if isinstance(dim, tuple) else (dim,)):
+            self._dim(tensor, d)
         return dim
 
     @staticmethod

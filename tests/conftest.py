@@ -11,7 +11,9 @@ collect_ignore = [] if "--with-mpi" in sys.argv else ["mpi", "fuzz"]
 @pytest.fixture
 def tcl():
     """A fresh interpreter with the torch:: commands (one process: a group of one)."""
-    return TclSession()
+    session = TclSession()
+    yield session
+    session.close()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,15 @@ NUMPY = {"float32": np.float32, "float64": np.float64, "float16": np.float16,
          "complex64": np.complex64, "complex128": np.complex128}
 
 
+# torch dtype of each Tcl dtype name.
+TORCH = {name: getattr(torch, name) for name in NUMPY}
+
+
+def torch_of(array, dtype):
+    """A torch tensor of ``array`` in the Tcl dtype ``dtype`` (the expected side of a test)."""
+    return torch.tensor(np.asarray(array), dtype=TORCH[dtype])
+
+
 def tcl_list(array):
     """The text of a flat Tcl list holding an array's elements."""
     flat = np.asarray(array).reshape(-1)
@@ -38,6 +47,10 @@ def shown(*texts):
 class TclSession:
     def __init__(self):
         self.tk, self.engine = interp.create()
+
+    def close(self):
+        """Free the session's MPI communicators (a process may hold ~2000)."""
+        self.engine.groups.free()
 
     def eval(self, script):
         try:

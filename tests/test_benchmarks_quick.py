@@ -5,6 +5,7 @@ collective x implementation x size has a positive, finite latency."""
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,17 @@ def test_the_path_comparison_needs_a_gpu_for_cuda(tmp_path):
     done = subprocess.run([sys.executable, "-m", "benchmarks.paths", "--out-dir", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "no GPU visible" in done.stderr
+
+
+def test_the_overhead_benchmark_times_every_case():
+    from benchmarks.overhead import CASES
+    done = subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--calls", "50", "--rounds", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {}
+    for line in done.stdout.splitlines()[2:]:
+        *numbers, case = re.fullmatch(r"\s*(\S+)\s+(\S+)\s+(\S+)  (.+)", line).groups()
+        rows[case] = [float(n) for n in numbers]
+    assert set(rows) == set(CASES)
+    for plain, command, overhead in rows.values():
+        assert plain > 0 and command > 0 and math.isclose(command - plain, overhead, abs_tol=0.02)

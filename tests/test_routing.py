@@ -12,21 +12,15 @@ import numpy as np
 import pytest
 import torch
 
-from tests.tclsession import shown
+from tests.tclsession import TORCH, shown, torch_of
 
 ROOT = Path(__file__).resolve().parent.parent
 MPIRUN = str(Path(sys.executable).parent / "mpirun")
-TORCH = {"float32": torch.float32, "float64": torch.float64, "int32": torch.int32, "int64": torch.int64,
-         "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool}
 NUMBERS = ["float32", "float64", "int32", "int64"]
 
 # Distinct values (no ties: every order is unique); TIES has repeated values.
 DISTINCT = np.array([[3, -7, 12, 0, 5], [9, 1, -2, 14, -11], [6, 13, -5, 2, 8]])
 TIES = np.array([[2, 1, 2, 0, 1, 2], [0, 0, 3, 3, 1, 0]])
-
-
-def torch_of(array, dtype):
-    return torch.tensor(np.asarray(array), dtype=TORCH[dtype])
 
 
 def handles(tcl, text):
@@ -343,7 +337,7 @@ ERRORS = [
     ("torch::argmin [torch::zeros {2 0}] 1", "argmin: dimension 1 has size 0, so there is no element to choose"),
     ("torch::argmax $m x", 'Invalid dim: expected integer, got "x"'),
     ("torch::argmax $m 0 maybe", 'Invalid keepdim: expected boolean, got "maybe"'),
-    ("torch::argmax $flags", "argmax(): does not support bool input"),
+    ("torch::argmax $flags", "argmax: argmax(): does not support bool input"),
     ("torch::argmax -input $m -axis 0", "Unknown parameter: -axis. Valid parameters: -tensor -input -dim -keepdim"),
     ("torch::argmin", "Wrong number of arguments. Expected: torch::argmin tensor ?dim? ?keepdim?"),
     ("torch::argmax nope", "Invalid tensor name: nope"),
@@ -352,7 +346,7 @@ ERRORS = [
     ("torch::sort $m -3 1", "Invalid dim: -3 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
     ("torch::argsort $m 0 up", 'Invalid descending: expected boolean, got "up"'),
     ("torch::sort $m 0 0 often", 'Invalid stable: expected boolean, got "often"'),
-    ("torch::sort $z", "Sort does not support complex dtypes on CPU"),
+    ("torch::sort $z", "sort: Sort does not support complex dtypes on CPU"),
     ("torch::argsort -dim 0", "Required parameter missing: -tensor"),
     # topk
     ("torch::topk $m 4", "Invalid k: expected 0 .. 3 (the size of dimension -1), got 4"),
@@ -361,7 +355,7 @@ ERRORS = [
     ("torch::topk $m 1 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
     ("torch::topk $m", "Wrong number of arguments. Expected: torch::topk tensor k ?dim? ?largest? ?sorted?"),
     ("torch::topk -input $m", "Required parameter missing: -k"),
-    ("torch::topk $flags 1", "topk does not support bool dtypes on CPU"),
+    ("torch::topk $flags 1", "topk: topk does not support bool dtypes on CPU"),
     # bincount
     ("torch::bincount $m", "Invalid tensor: bincount counts integers, got a Float32 tensor; "
                            "convert it with torch::tensor_to"),
@@ -422,8 +416,8 @@ ERRORS = [
      "Invalid tensors: tensor 1 of the list has no dimensions (reshape it to {1} first)"),
     ("torch::tensor_cat [list $m $m] 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
     ("torch::tensor_cat [list $m [torch::ones {2 2}]] 0",
-     "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."),
-    ("torch::tensor_cat [list $m $i] 0", "Tensors must have same number of dimensions: got 2 and 1"),
+     "tensor_cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."),
+    ("torch::tensor_cat [list $m $i] 0", "tensor_cat: Tensors must have same number of dimensions: got 2 and 1"),
     ("torch::tensorCat [list $m]", "Wrong number of arguments. Expected: torch::tensor_cat tensors dim"),
     ("torch::tensor_cat -tensors [list $m]", "Required parameter missing: -dim"),
     # matmul

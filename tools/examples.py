@@ -46,7 +46,7 @@ def script(paths, directory):
             block = Path(directory) / f"page{page}_example{number}.tcl"
             block.write_text(code)
             lines += [
-                f"incr ::ran",
+                "incr ::ran",
                 f"if {{[catch {{namespace eval ::docs::page{page} [list source -encoding utf-8 {{{block}}}]}} message]}} {{",
                 f"    puts \"FAILED {where} example {number} (on rank [torch::get_rank]): $message\"",
                 "    incr ::failures",

@@ -1,4 +1,5 @@
-"""Tensor creation: from a Tcl list of numbers, filled, or a range."""
+"""Tensor creation: from a Tcl list of numbers, filled, a range, an identity matrix, or
+shaped like another tensor."""
 
 import re
 
@@ -7,29 +8,68 @@ import torch
 
 from .. import dtypes, textio
 from ..errors import CommandError, tcl_list
-from ..params import CREATION, DEVICE, DIMENSIONS, DTYPE, REQUIRES_GRAD
+from ..params import CREATION, DEVICE, DIMENSIONS, DTYPE
 from ..spec import Command, Param
 
 # What the shim's tensor_create proc puts in place of data it packed in binary
 # (the variables ::tcltorch_mpi::doubles and ::tcltorch_mpi::data hold it).
 PACKED = "<data packed by tcltorch_mpi>"
 
+# Named as the option is written, so that a bad value's message names -requiresGrad.
+REQUIRES_GRAD = Param("requiresGrad", "bool", 0, "Whether autograd records operations on it",
+                      named=("-requiresGrad", "-requires_grad"))
+_NAME = re.compile(r"[A-Za-z]\w*")  # a dtype's (or device's) name, or one of the words below
+_NUMBER_WORDS = {"inf", "infinity", "nan"}  # numbers as Tcl reads them (arange 0 Inf)
+
+
+def _is_name(word):
+    return _NAME.fullmatch(word) is not None and word.lower() not in _NUMBER_WORDS
+
 
 def _dtype_without_shape(words):
     """tensor_create {1 2 3} int32 ?device? ?requires_grad?: a word in second place is a
     dtype, not a shape (a shape is integers), so a misspelt dtype is reported as one."""
-    if len(words) >= 2 and re.fullmatch(r"[A-Za-z]\w*", words[1]):
+    if len(words) >= 2 and _NAME.fullmatch(words[1]):
         return [words[0], "", *words[1:]]
     return words
 
 
-def _end_only(words):
-    """arange end: start defaults to 0."""
-    return ["0", *words] if len(words) == 1 else words
+def skipped(words, at, filler):
+    """The extension's optional positional number at index ``at`` (eye's m, arange's
+    step, logspace's base, randint_like's low): when the word there is a dtype's name,
+    the number was left out and ``filler`` (its default) takes its place."""
+    if len(words) > at and _is_name(words[at]):
+        return [*words[:at], filler, *words[at:]]
+    return words
 
 
-def _filled(name, camel, summary, engine):
-    return Command(name, camel, CREATION, summary, (DIMENSIONS, DTYPE, DEVICE, REQUIRES_GRAD), engine=engine)
+def _arange_words(words):
+    """arange end ?dtype? | start end ?step? ?dtype? ?device?: start defaults to 0."""
+    if len(words) == 1 or (len(words) == 2 and _is_name(words[1])):
+        words = ["0", *words]
+    return skipped(words, 2, "1")
+
+
+def _filled(name, camel, summary, engine, aliases=()):
+    return Command(name, camel, CREATION, summary, (DIMENSIONS, DTYPE, DEVICE, REQUIRES_GRAD), engine=engine,
+                   aliases=aliases)
+
+
+# The *_like commands: the input's shape, and its dtype and device unless given.
+LIKE_INPUT = Param("input", "tensor", doc="Handle of the tensor whose shape the result takes",
+                   named=("-input", "-tensor"))
+LIKE_DTYPE = Param("dtype", "dtype", None, "Element type; the input's when not given")
+# A text: a device's default cannot be "not given" (devices are looked up on every call).
+DEVICE_OF_INPUT = Param("device", "text", "", "Device: cpu, cuda or cuda:<index>; the input's when not given")
+NAMED_REQUIRES_GRAD = Param("requiresGrad", "bool", 0, "Whether autograd records operations on it",
+                           named=("-requiresGrad", "-requires_grad"), named_only=True)
+
+
+def like(name, camel, family, summary, engine, value=None):
+    """A *_like declaration (shared with the random family: rand_like, randn_like)."""
+    extra = (value,) if value else ()
+    return Command(name, camel, family, summary, (LIKE_INPUT, *extra, LIKE_DTYPE, DEVICE_OF_INPUT, NAMED_REQUIRES_GRAD),
+                   engine=engine)
 
 
 class CreationCommands:
@@ -65,8 +105,16 @@ class CreationCommands:
     def empty(self, shape, dtype, device, requires_grad):
         return self._filled("empty", torch.empty, shape, dtype, device, requires_grad)
 
-    def full(self, shape, value, dtype, device):
-        return self._filled("full", lambda size, **kw: torch.full(size, value, **kw), shape, dtype, device)
+    def full(self, shape, value, dtype, device, requires_grad):
+        return self._filled("full", lambda size, **kw: torch.full(size, value, **kw), shape, dtype, device,
+                            requires_grad)
+
+    def eye(self, n, m, dtype, device, requires_grad):
+        m = n if m is None else m
+        for name, size in (("n", n), ("m", m)):
+            if size < 0:
+                raise CommandError(f"Invalid {name}: must not be negative, got {size}")
+        return self._filled("eye", lambda size, **kw: torch.eye(*size, **kw), [n, m], dtype, device, requires_grad)
 
     def arange(self, start, end, step, dtype, device):
         if step == 0:
@@ -75,8 +123,42 @@ class CreationCommands:
             dtype = torch.int64 if all(isinstance(n, int) for n in (start, end, step)) else torch.float32
         return torch.arange(start, end, step, dtype=dtype, device=device)
 
+    def linspace(self, start, end, steps, dtype, device):
+        return self._spaced("linspace", torch.linspace, start, end, steps, dtype, device)
+
+    def logspace(self, start, end, steps, base, dtype, device):
+        return self._spaced("logspace", lambda *a, **kw: torch.logspace(*a, base=base, **kw),
+                            start, end, steps, dtype, device)
+
+    def _spaced(self, name, function, start, end, steps, dtype, device):
+        if steps < 0:
+            raise CommandError(f"Invalid steps: must not be negative, got {steps}")
+        return self._filled(name, lambda size, **kw: function(start, end, *size, **kw), [steps], dtype, device)
+
+    # ---- shaped like another tensor ----
+
+    def _like(self, name, factory, tensor, dtype, device, requires_grad):
+        """factory(shape, dtype=, device=) with the input's shape, and its dtype and device
+        unless given."""
+        device = self.device(device) if device else tensor.device
+        return self._filled(name, factory, list(tensor.shape), tensor.dtype if dtype is None else dtype, device, requires_grad)
+
+    def zeros_like(self, input, dtype, device, requires_grad):
+        return self._like("zeros_like", torch.zeros, input, dtype, device, requires_grad)
+
+    def ones_like(self, input, dtype, device, requires_grad):
+        return self._like("ones_like", torch.ones, input, dtype, device, requires_grad)
+
+    def empty_like(self, input, dtype, device, requires_grad):
+        return self._like("empty_like", torch.empty, input, dtype, device, requires_grad)
+
+    def full_like(self, input, value, dtype, device, requires_grad):
+        return self._like("full_like", lambda size, **kw: torch.full(size, value, **kw), input, dtype, device,
+                          requires_grad)
+
 
 C = CreationCommands
+_VALUE = Param("value", "number", doc="Value of every element")
 COMMANDS = (
     Command("tensor_create", "tensorCreate", CREATION, "A tensor from a Tcl list of numbers", (
         Param("data", "data", doc="Flat list, or nested lists for more dimensions"),
@@ -85,14 +167,34 @@ COMMANDS = (
             prepare=_dtype_without_shape),
     _filled("zeros", "zeros", "A tensor of zeros", C.zeros),
     _filled("ones", "ones", "A tensor of ones", C.ones),
-    _filled("empty", "empty", "A tensor whose values are not set", C.empty),
+    # torch::Empty: a spelling the extension registers too
+    _filled("empty", "empty", "A tensor whose values are not set", C.empty, aliases=("Empty",)),
     Command("full", "full", CREATION, "A tensor filled with one value", (
-        DIMENSIONS, Param("value", "number", doc="Value of every element"), DTYPE, DEVICE), engine=C.full),
+        DIMENSIONS, _VALUE, DTYPE, DEVICE, REQUIRES_GRAD), engine=C.full),
+    Command("eye", "eye", CREATION, "An identity matrix: ones on the diagonal, zeros elsewhere", (
+        Param("n", "int", doc="Number of rows"),
+        Param("m", "int", None, "Number of columns; n when not given"),
+        DTYPE, DEVICE, REQUIRES_GRAD), engine=C.eye, prepare=lambda words: skipped(words, 1, "")),
     Command("arange", "arange", CREATION, "Values from start up to (not including) end by step", (
         Param("start", "number", 0, "First value"),
         Param("end", "number", doc="End of the range (not included)", required_positionally=True),
         Param("step", "number", 1, "Difference between values"),
-        Param("dtype", "dtype", None, "Element type; int64 for integer bounds, else float32", named_only=True),
-        Param("device", "device", "cpu", "Device: cpu, cuda or cuda:<index>", named_only=True)),
-            engine=C.arange, prepare=_end_only, usage="end | start end ?step?"),
+        Param("dtype", "dtype", None, "Element type; int64 for integer bounds, else float32"),
+        DEVICE), engine=C.arange, prepare=_arange_words, usage="end | start end ?step?"),
+    Command("linspace", "linspace", CREATION, "steps values evenly spaced from start to end (both included)", (
+        Param("start", "double", doc="First value"),
+        Param("end", "double", doc="Last value"),
+        Param("steps", "int", doc="Number of values (0 or more)"),
+        DTYPE, DEVICE), engine=C.linspace),
+    Command("logspace", "logspace", CREATION, "steps values base**x, x evenly spaced from start to end", (
+        Param("start", "double", doc="Exponent of the first value"),
+        Param("end", "double", doc="Exponent of the last value"),
+        Param("steps", "int", doc="Number of values (0 or more)"),
+        Param("base", "double", 10.0, "Base of the powers"),
+        DTYPE, DEVICE), engine=C.logspace, prepare=lambda words: skipped(words, 3, "10.0")),
+    like("zeros_like", "zerosLike", CREATION, "Zeros in the shape of a tensor", C.zeros_like),
+    like("ones_like", "onesLike", CREATION, "Ones in the shape of a tensor", C.ones_like),
+    like("empty_like", "emptyLike", CREATION, "A tensor in the shape of another, its values not set", C.empty_like),
+    like("full_like", "fullLike", CREATION, "One value in every element, in the shape of a tensor", C.full_like,
+         value=_VALUE),
 )

@@ -3,6 +3,7 @@
 import torch
 
 from .. import dtypes, textio
+from ..errors import CommandError
 from ..params import INFO, TENSOR
 from ..spec import Command, Param
 
@@ -16,6 +17,23 @@ class TensorInfoCommands:
 
     def tensor_device(self, tensor):
         return str(tensor.device)
+
+    def tensor_is_cuda(self, tensor):
+        return tensor.is_cuda
+
+    def tensor_item(self, tensor):
+        """The one element as a Tcl number: Bool as 0/1, integers exact, floats as the
+        shortest decimal that reads back as the element (0.1 for Float32 0.1), complex
+        as re+imj. (The extension prints floats with six decimals; see docs.)"""
+        if tensor.numel() != 1:
+            raise CommandError(f"tensor_item: Tensor must have exactly one element, got {tensor.numel()} "
+                               f"(shape {{{' '.join(map(str, tensor.shape))}}})")
+        value = tensor.detach().reshape(1).cpu()
+        if value.dtype.is_complex:
+            return textio.to_tcl(value)[1]
+        if value.dtype.is_floating_point:
+            return textio._shortest_decimals(value).item()
+        return value.item()
 
     def tensor_to_list(self, tensor):
         return textio.to_tcl(tensor)
@@ -43,6 +61,10 @@ COMMANDS = (
             engine=C.tensor_dtype),
     Command("tensor_device", "tensorDevice", INFO, "The device of a tensor", (TENSOR,), engine=C.tensor_device),
     Command("tensor_numel", "tensorNumel", INFO, "The number of elements of a tensor", (TENSOR,), torch=torch.numel),
+    Command("tensor_is_cuda", "tensorIsCuda", INFO, "1 if the tensor is on a CUDA device, else 0", (TENSOR,),
+            engine=C.tensor_is_cuda),
+    Command("tensor_item", "tensorItem", INFO, "The value of a one-element tensor, as a number", (TENSOR,),
+            engine=C.tensor_item),
     Command("tensor_to_list", "tensorToList", INFO, "The elements, flattened, as a Tcl list", (TENSOR,),
             engine=C.tensor_to_list, front="::tcltorch_mpi::tensor_to_list"),
     Command("tensor_print", "tensorPrint", INFO, "A readable multi-line rendering", (TENSOR,), engine=C.tensor_print),

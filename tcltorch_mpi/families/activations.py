@@ -1,0 +1,3 @@
+"""Activations: the elementwise (and softmax-like) functions between layers."""
+
+COMMANDS = ()

@@ -1,0 +1,3 @@
+"""Losses: how far a prediction is from its target, as a tensor autograd can differentiate."""
+
+COMMANDS = ()
