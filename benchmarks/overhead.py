@@ -1,9 +1,10 @@
 """What a tensor command costs over calling torch itself, in one process.
 
-Each case runs the same operation as a Tcl loop of torch:: commands (the result's
-handle freed each time, as a script keeps its handles in check) and as a Python loop of
-torch calls on the same tensors; the overhead is the difference per call (the bulk
-conversions of 1M values are in `python -m benchmarks`, mode bulk):
+Each case runs the same operation as a Tcl loop of one torch:: command and as a Python
+loop of the torch call it makes, on the same tensors; the overhead is the difference
+per call. The loop that also frees each result (torch::tensor_free, as a long script
+does) is shown beside it. The bulk conversions of 1M values are in `python -m
+benchmarks` (mode bulk):
 
     python -m benchmarks.overhead [--calls 20000] [--rounds 5]
 """
@@ -16,13 +17,12 @@ from tcltorch_mpi import interp
 
 from . import argument_parser
 
-# name: (Tcl loop body, the torch call it makes); $a, $b: 8 float32.
+# name: (the command, the torch call it makes); $a, $b: 8 float32.
 CASES = {
-    "tensor_add of two 8-element tensors": ("torch::tensor_free [torch::tensor_add $a $b]",
-                                            lambda t: torch.add(t["a"], t["b"])),
-    "tensor_sum of 8 elements": ("torch::tensor_free [torch::tensor_sum $a]", lambda t: torch.sum(t["a"])),
-    "tensor_mul by a number": ("torch::tensor_free [torch::tensor_mul $a 2.5]", lambda t: torch.mul(t["a"], 2.5)),
-    "tensor_sum, named form": ("torch::tensor_free [torch::tensor_sum -input $a]", lambda t: torch.sum(t["a"])),
+    "tensor_add of two 8-element tensors": ("torch::tensor_add $a $b", lambda t: torch.add(t["a"], t["b"])),
+    "tensor_sum of 8 elements": ("torch::tensor_sum $a", lambda t: torch.sum(t["a"])),
+    "tensor_mul by a number": ("torch::tensor_mul $a 2.5", lambda t: torch.mul(t["a"], 2.5)),
+    "tensor_sum, named form": ("torch::tensor_sum -input $a", lambda t: torch.sum(t["a"])),
 }
 
 
@@ -36,20 +36,25 @@ def best(run, calls, rounds):
 
 
 def measure(tk, engine, calls=20000, rounds=5):
-    """{case: (torch us, command us, overhead us)}."""
+    """{case: (torch us, command us, overhead us, command and tensor_free us)}."""
     tk.eval("set a [torch::tensor_create {1 2 3 4 5 6 7 8} float32]; set b [torch::ones {8}]")
     tensors = {name: engine.tensor(tk.getvar(name)) for name in ("a", "b")}
     figures = {}
-    for index, (name, (body, direct)) in enumerate(CASES.items()):
-        proc = f"::overhead_{index}"
-        tk.eval(f"proc {proc} {{n}} {{ global a b\n for {{set i 0}} {{$i < $n}} {{incr i}} {{ {body} }} }}")
+    for index, (name, (command, direct)) in enumerate(CASES.items()):
+        procs = {}
+        for kind, body in (("bare", command), ("freed", f"torch::tensor_free [{command}]")):
+            procs[kind] = f"::overhead_{kind}_{index}"
+            tk.eval(f"proc {procs[kind]} {{n}} {{ global a b\n for {{set i 0}} {{$i < $n}} {{incr i}} {{ {body} }} }}")
 
         def python_loop(n, direct=direct):
             for _ in range(n):
                 direct(tensors)
-        command = best(lambda n, proc=proc: tk.call(proc, n), calls, rounds) * 1e6
         plain = best(python_loop, calls, rounds) * 1e6
-        figures[name] = (plain, command, command - plain)
+        bare = best(lambda n: tk.call(procs["bare"], n), calls, rounds) * 1e6
+        kept = {tk.getvar("a"), tk.getvar("b")}
+        engine.tensor_free([h for h in engine.tensors.names() if h not in kept])  # the bare loop's results
+        freed = best(lambda n: tk.call(procs["freed"], n), calls, rounds) * 1e6
+        figures[name] = (plain, bare, bare - plain, freed)
     return figures
 
 
@@ -61,9 +66,9 @@ def main(argv=None):
     tk, engine = interp.create()
     figures = measure(tk, engine, args.calls, args.rounds)
     print(f"# best of {args.rounds} rounds of {args.calls} calls: us per call")
-    print(f"{'torch':>8} {'command':>8} {'overhead':>9}  case")
-    for name, (plain, command, overhead) in figures.items():
-        print(f"{plain:8.2f} {command:8.2f} {overhead:9.2f}  {name}")
+    print(f"{'torch':>8} {'command':>8} {'overhead':>9} {'and free':>9}  case")
+    for name, (plain, command, overhead, freed) in figures.items():
+        print(f"{plain:8.2f} {command:8.2f} {overhead:9.2f} {freed:9.2f}  {name}")
     interp.end(engine)
 
 

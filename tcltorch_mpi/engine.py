@@ -46,17 +46,17 @@ def _message(exc):
 
 
 def _torch_call(command):
-    """The torch function, called with the values by position, or as its keyword
-    arguments where a parameter names one (left out when not given)."""
+    """The torch function, called with the values by position, then as keyword
+    arguments where parameters name one (they come last; one not given is left out)."""
     function = command.torch
-    keywords = [(i, p.keyword) for i, p in enumerate(command.params) if p.keyword]
-    if not keywords:
+    first = next((i for i, p in enumerate(command.params) if p.keyword), None)
+    if first is None:
         return function
-    by_position = [i for i, p in enumerate(command.params) if not p.keyword]
+    names = [p.keyword for p in command.params[first:]]
 
     def call(*values):
-        return function(*[values[i] for i in by_position],
-                        **{name: values[i] for i, name in keywords if values[i] is not None})
+        given = {name: value for name, value in zip(names, values[first:]) if value is not None}
+        return function(*values[:first], **given)
     return call
 
 
@@ -93,6 +93,8 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
 
     def number(self, text):
         """An integer stays exact (int64 beyond 2**53); any other number is a float."""
+        if "." in text:  # never an integer: spares a failed integer read (an exception)
+            return self.float(text)
         try:
             return self.tk.getint(text)
         except (ValueError, TclError):

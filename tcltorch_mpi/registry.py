@@ -31,6 +31,9 @@ class Registry:
         del self._items[name]
         return item
 
+    def names(self):
+        return list(self._items)
+
     def values(self):
         return list(self._items.values())
 

@@ -156,6 +156,9 @@ def check(commands):
                 problems.append(f"torch::{command.name}: parameter {p.name} has unknown kind {p.kind}")
             if p.keyword and command.torch is None:
                 problems.append(f"torch::{command.name}: parameter {p.name} has a keyword but no torch function")
+        keywords = [bool(p.keyword) for p in command.params]
+        if keywords != sorted(keywords):
+            problems.append(f"torch::{command.name}: parameters passed as keywords must follow the others")
             if p.choices and p.default not in (REQUIRED, None, *p.choices):
                 problems.append(f"torch::{command.name}: parameter {p.name}'s default is not one of its choices")
     if problems:

@@ -12,7 +12,8 @@ X = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input",
 INPUT = Param("input", "tensor", doc="Handle of the first tensor", named=("-input", "-input1", "-a"))
 OTHER = Param("other", "operand", doc="Handle of the second tensor, or a number",
               named=("-other", "-input2", "-b"))
-ALPHA = Param("alpha", "number", 1, "Factor applied to other first", keyword="alpha")
+# Not given: left out of torch's call (torch's own default, 1).
+ALPHA = Param("alpha", "number", None, "Factor applied to other first; 1 when not given", keyword="alpha")
 
 
 def _unary(name, camel, summary, function, aliases=()):
