@@ -110,7 +110,7 @@ def _in_range(values, dtype):
 _DIGITS = {torch.float16: (3, 4, 5), torch.bfloat16: (2, 3, 4), torch.float32: (6, 7, 8, 9)}
 
 
-def _shortest_decimals(flat):
+def shortest_decimals(flat):
     """float64 values whose shortest decimal text reads back as ``flat`` exactly
     ("0.1" for float32 0.1, not 0.10000000149011612)."""
     wide = flat.double()
@@ -155,9 +155,9 @@ def to_tcl(tensor):
     flat = tensor.detach().reshape(-1).cpu()
     if flat.dtype.is_complex:
         # Each part as short as its float dtype allows (complex64: 0.1, not 0.10000000149011612).
-        parts = zip(_shortest_decimals(flat.real).tolist(), _shortest_decimals(flat.imag).tolist())
+        parts = zip(shortest_decimals(flat.real).tolist(), shortest_decimals(flat.imag).tolist())
         text = " ".join(repr(complex(re, im)).strip("()") for re, im in parts)
         return "", text.replace("inf", "Inf").replace("nan", "NaN")
     if flat.dtype.is_floating_point:
-        return "d*", _shortest_decimals(flat).numpy().tobytes()
+        return "d*", shortest_decimals(flat).numpy().tobytes()
     return "m*", flat.to(torch.int64).numpy().tobytes()

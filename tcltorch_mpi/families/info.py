@@ -32,7 +32,7 @@ class TensorInfoCommands:
         if value.dtype.is_complex:
             return textio.to_tcl(value)[1]
         if value.dtype.is_floating_point:
-            return textio._shortest_decimals(value).item()
+            return textio.shortest_decimals(value).item()
         return value.item()
 
     def tensor_to_list(self, tensor):
