@@ -4,12 +4,11 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import CommandError
-from ..params import ACTIVATIONS
+from ..params import ACTIVATIONS, INPUT_FIRST as X
 from ..spec import Command, Param
 from ..tensor_commands import torch_call
 
 # The extension's pages name the input -input (all) or -tensor (some): both work.
-X = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 
 
 def _dim(default, doc):

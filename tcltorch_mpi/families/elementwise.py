@@ -2,11 +2,9 @@
 
 import torch
 
-from ..params import ELEMENTWISE, TENSOR
+from ..params import ELEMENTWISE, INPUT_FIRST as X, TENSOR  # X: -input first, as the extension's pages
 from ..spec import Command, Param
 
-# The extension's pages name the input -input (most) or -tensor (some): both work.
-X = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 # Binary arithmetic: -input/-other (torch's names), -input1/-input2 (the extension's
 # tensor_add page), -a/-b (this project's first spelling); other may be a number.
 INPUT = Param("input", "tensor", doc="Handle of the first tensor", named=("-input", "-input1", "-a"))
