@@ -6,6 +6,7 @@ Every rank times; rank 0 writes the figures (JSON) to F. Modes:
   bulk    torch::tensor_create / torch::tensor_to_list of many floats (one process)
   exchange  every collective on --device tensors, tcltorch (and raw mpi4py where MPI can
           read them), through the path the environment chose (see benchmarks.paths)
+  gradients  a model's gradients averaged six ways (see benchmarks.gradients)
 """
 
 import json
@@ -18,7 +19,7 @@ import numpy as np
 from tcltorch_mpi import interp, runtime  # first: it sets MPI's thread level before MPI starts
 from mpi4py import MPI  # noqa: E402
 
-from . import COLLECTIVES, FLOAT_BYTES, argument_parser  # noqa: E402
+from . import COLLECTIVES, FLOAT_BYTES, argument_parser, gradient_runs  # noqa: E402
 from .implementations import Gloo, RawMpi4py, TclTorch  # noqa: E402
 
 SMALL_FLOATS = 8
@@ -147,7 +148,7 @@ def progress(comm, row):
               file=sys.stderr, flush=True)
 
 
-MODES = {"sweep": sweep, "small": small, "bulk": bulk, "exchange": exchange}
+MODES = {"sweep": sweep, "small": small, "bulk": bulk, "exchange": exchange, "gradients": gradient_runs.measure}
 
 
 def parse_args(argv):

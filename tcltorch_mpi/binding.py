@@ -51,7 +51,7 @@ class Binding:
             positional[self.npositional - 1:] = [tuple(positional[self.npositional - 1:])]
         bound = len(positional)
         if bound > self.npositional or (bound < self.minimum and not named):
-            raise CommandError(f"Wrong number of arguments. Expected: {self.usage}")
+            raise CommandError(f"Wrong number of arguments. Usage: {self.usage}")
         values = positional + list(self.defaults[bound:])
         given = {}  # index -> the spelling that gave it
         for i in range(0, len(named), 2):
@@ -69,5 +69,5 @@ class Binding:
             given[index] = word
         for index, word in self.mandatory:
             if index >= bound and index not in given:
-                raise CommandError(f"Required parameter missing: {word}")
+                raise CommandError(f"Required parameters missing: {word}")
         return values

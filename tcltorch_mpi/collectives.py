@@ -364,12 +364,13 @@ def all_reduce_gradients(group, parameters, op_name, bucket_mb):
         first = gradients[bucket[0]]
         reduction = reductions[first.dtype]
         flat = torch.cat([gradients[position].detach().reshape(-1) for position in bucket])
-        send = buffers.wire(flat, reduction.dtype)
-        out = buffers.empty_like(send, flat)
-        request = _started(command, group, group.comm.Iallreduce, buffers.spec(send, reduction.datatype),
+        # The bucket is a copy of ours: reduced in place (a second buffer of a whole
+        # bucket would cost its allocation and page faults on every call).
+        out = buffers.wire(flat, reduction.dtype)
+        request = _started(command, group, group.comm.Iallreduce, MPI.IN_PLACE,
                            buffers.spec(out, reduction.datatype), reduction.op)
-        started.append((bucket, request, send, out, reduction, first))
-    for bucket, request, _send, out, reduction, first in started:
+        started.append((bucket, request, out, reduction, first))
+    for bucket, request, out, reduction, first in started:
         wait(group, command, request)
         reduced = reduction.finish(out, group.size, first.dtype, first.device)
         with torch.no_grad():

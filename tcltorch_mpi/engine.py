@@ -53,10 +53,13 @@ def _torch_call(command):
     if first is None:
         return function
     names = [p.keyword for p in command.params[first:]]
+    count = len(names)
 
     def call(*values):
-        given = {name: value for name, value in zip(names, values[first:]) if value is not None}
-        return function(*values[:first], **given)
+        keywords = values[first:]
+        if keywords.count(None) == count:  # the common call: torch's defaults, no dict built
+            return function(*values[:first])
+        return function(*values[:first], **{name: value for name, value in zip(names, keywords) if value is not None})
     return call
 
 
@@ -68,6 +71,19 @@ def _chosen(param, convert):
     return checked
 
 
+def _one_owner(classes):
+    """The engine and the classes mixed into it share one namespace: a name two of them
+    define would silently be the first one's in both."""
+    owners = {}
+    for cls in classes:
+        for name in vars(cls):
+            if not name.startswith("__"):
+                owners.setdefault(name, []).append(cls.__name__)
+    twice = [f"{name} ({', '.join(classes)})" for name, classes in owners.items() if len(classes) > 1]
+    if twice:
+        raise RuntimeError(f"engine methods defined twice: {'; '.join(twice)}")
+
+
 class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
     def __init__(self, tk, world, commands=COMMANDS):
         self.tk = tk
@@ -75,6 +91,14 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         self.tensors = Registry("tensor", "Invalid tensor name")
         self.tensor = self.tensors.get  # a handle's tensor: the tensor kind
         self.requests = Registry("request", "Invalid request handle")
+        # Training objects: a layer's handle is named after its kind (linear0, lstm3).
+        self.layers = Registry("layer", "Invalid layer name")
+        self.optimizers = Registry("optimizer", "Invalid optimizer name")
+        self.schedulers = Registry("scheduler", "Invalid scheduler name")
+        self.scalers = Registry("scaler", "Invalid grad scaler name")
+        self.layer, self.optimizer = self.layers.get, self.optimizers.get
+        self.scheduler, self.scaler = self.schedulers.get, self.scalers.get
+        self.handles = (self.tensors, self.layers, self.optimizers, self.schedulers, self.scalers)
         self.groups = Groups(world)
         self.postal = POSTAL
         self.devices = Devices(runtime.NODE_RANK)
@@ -187,7 +211,8 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
                         if word[:1] == "-":
                             break
                     else:
-                        texts = (*words[:most - 1], words[most - 1:]) if rest else words + defaults[count:]
+                        texts = (*words[:most - 1], words[most - 1:], *defaults[most:]) if rest \
+                            else words + defaults[count:]
                 if texts is None:
                     texts = bind(words)
                 values, i = [], 0
@@ -224,7 +249,8 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         return tcl_command
 
     def _result(self, value):
-        """An engine function's result as its Tcl value: tensors become handles."""
+        """An engine function's result as its Tcl value: tensors, layers, optimizers,
+        schedulers and grad scalers become handles."""
         if isinstance(value, torch.Tensor):
             return self.tensors.add(value)
         if value is None:
@@ -233,6 +259,14 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
             return int(value)
         if isinstance(value, (tuple, list)):
             return tuple(self._result(item) for item in value)
+        if isinstance(value, torch.nn.Module):
+            return self.layers.add(value, type(value).__name__.lower())
+        if isinstance(value, torch.optim.Optimizer):
+            return self.optimizers.add(value)
+        if isinstance(value, torch.optim.lr_scheduler.LRScheduler):
+            return self.schedulers.add(value)
+        if isinstance(value, torch.amp.GradScaler):
+            return self.scalers.add(value)
         return value
 
     def close(self):
@@ -240,3 +274,6 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         (what this rank knows was left unfinished; "" if only others know)."""
         mine, anywhere = self.postal.unfinished_at_end(self.groups.joined(), self.requests.values())
         return "; ".join(mine) if anywhere else None
+
+
+_one_owner(Engine.__mro__[:-1])  # (the last is object)

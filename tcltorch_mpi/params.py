@@ -21,10 +21,13 @@ ROUTING = "Tensor routing"
 AUTOGRAD = "Autograd"
 ACTIVATIONS = "Activations"
 LOSSES = "Losses"
+LAYERS = "Layers and models"
+LAYER_OPS = "Layers: pooling, padding, resampling"
+OPTIMIZERS = "Optimizers and schedulers"
 RUNTIME = "Runtime and help"
 
 TENSOR = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-tensor", "-input"))
-# -input first, where the extension's messages name it (Required parameter missing: -input).
+# -input first, where the extension's messages name it (Required parameters missing: -input).
 INPUT_FIRST = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 INPUT = Param("input", "tensor", doc="Handle of the first tensor", named=("-input", "-a"))
 OTHER = Param("other", "tensor", doc="Handle of the second tensor", named=("-other", "-b"))

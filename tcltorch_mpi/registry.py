@@ -1,4 +1,4 @@
-"""Named handles (tensor0, tensor1, ...) for objects that live between Tcl calls."""
+"""Named handles (tensor0, tensor1, linear2, ...) for objects that live between Tcl calls."""
 
 from .errors import CommandError
 
@@ -10,8 +10,9 @@ class Registry:
         self._items = {}
         self._next = 0
 
-    def add(self, item):
-        name = f"{self._prefix}{self._next}"
+    def add(self, item, prefix=None):
+        """A new handle; a layer's prefix names its kind (linear0, conv2d1)."""
+        name = f"{prefix or self._prefix}{self._next}"
         self._next += 1
         self._items[name] = item
         return name

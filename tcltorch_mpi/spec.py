@@ -26,6 +26,11 @@ KINDS = {
     "optional_tensor": Kind("tensor handle", "tensor"),
     "handles": Kind("list of tensor handles", "list"),
     "request": Kind("request handle", "text"),
+    # Handles of the training objects, each in a registry of its own (engine.py)
+    "layer": Kind("layer handle", "layer", static=False),
+    "optimizer": Kind("optimizer handle", "optimizer", static=False),
+    "scheduler": Kind("scheduler handle", "scheduler", static=False),
+    "scaler": Kind("grad scaler handle", "scaler", static=False),
     "text": Kind("string", "text"),
     "data": Kind("list of numbers (nested lists for more dimensions)", "text"),
     "int": Kind("integer", "int"),

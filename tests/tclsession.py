@@ -88,4 +88,12 @@ class TclSession:
         return np.asarray(values, dtype=NUMPY[dtype]).reshape(shape)
 
 
+def same_state(ours, theirs):
+    """Two torch modules hold the same state dict: names, order and values exactly."""
+    mine, expected = ours.state_dict(), theirs.state_dict()
+    assert list(mine) == list(expected)
+    for key in expected:
+        torch.testing.assert_close(mine[key], expected[key], rtol=0, atol=0)
+
+
 TclError = tkinter.TclError

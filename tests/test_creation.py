@@ -129,14 +129,14 @@ def test_full_like_value(tcl):
 # ---- bad input: each a clear error ----
 
 @pytest.mark.parametrize("call, message", [
-    ("torch::eye -m 3", "Required parameter missing: -n"),
+    ("torch::eye -m 3", "Required parameters missing: -n"),
     ("torch::eye 3 -dtype bad", 'Invalid dtype: expected one of float32'),
     ("torch::eye 3 bad", 'Invalid dtype: expected one of float32'),
     ("torch::eye -1", "Invalid n: must not be negative, got -1"),
     ("torch::eye 2 -3", "Invalid m: must not be negative, got -3"),
     ("torch::eye 2.5", 'Invalid n: expected integer, got "2.5"'),
     ("torch::eye 2 int32 cpu 1", "Invalid requires_grad: only floating-point tensors can require gradients"),
-    ("torch::full -shape {2 2} -dtype float32", "Required parameter missing: -value"),
+    ("torch::full -shape {2 2} -dtype float32", "Required parameters missing: -value"),
     ("torch::full -shape {2 2} -value 1 -dtype bad", "Invalid dtype: expected one of float32"),
     ("torch::full {2} 1 int64 cpu 1", "Invalid requires_grad: only floating-point tensors can require gradients"),
     ("torch::full {2} 1 float32 cpu maybe", 'Invalid requiresGrad: expected boolean, got "maybe"'),
@@ -145,27 +145,27 @@ def test_full_like_value(tcl):
     ("torch::arange 3 int99", "Invalid dtype: expected one of float32"),
     ("torch::arange 0 5 0", "Invalid step: must not be zero"),
     ("torch::arange 0 5 -1", "arange: upper bound and lower bound inconsistent with step sign"),
-    ("torch::arange -start 1", "Required parameter missing: -end"),
+    ("torch::arange -start 1", "Required parameters missing: -end"),
     ("torch::arange 0 Inf", "arange: unsupported range: 0 -> inf"),  # a number word, not a dtype
     ("torch::arange 1 2 1 float32 tpu", 'Invalid device: expected cpu, cuda or cuda:<index>, got "tpu"'),
-    ("torch::linspace -start 0 -end 10", "Required parameter missing: -steps"),
+    ("torch::linspace -start 0 -end 10", "Required parameters missing: -steps"),
     ("torch::linspace 0 10 -2", "Invalid steps: must not be negative, got -2"),
     ("torch::linspace 0 10 2.5", 'Invalid steps: expected integer, got "2.5"'),
     ("torch::linspace -invalid 5", "Unknown parameter: -invalid. Valid parameters: -start -end -steps -dtype -device"),
     ("torch::linspace -start", "Missing value for parameter: -start"),
-    ("torch::linspace 0 1", "Wrong number of arguments. Expected: torch::linspace start end steps ?dtype? ?device?"),
+    ("torch::linspace 0 1", "Wrong number of arguments. Usage: torch::linspace start end steps ?dtype? ?device?"),
     ("torch::logspace 0 1 3 x", "Invalid dtype: expected one of float32"),
     ("torch::logspace 0 1 3 -base two", 'Invalid base: expected number, got "two"'),
-    ("torch::logspace 0 1 3 10 float32 cpu extra", "Wrong number of arguments. Expected: torch::logspace start end "
+    ("torch::logspace 0 1 3 10 float32 cpu extra", "Wrong number of arguments. Usage: torch::logspace start end "
                                                    "steps ?base? ?dtype? ?device?"),
     ("torch::zeros_like nosuch", "Invalid tensor name: nosuch"),
     ("torch::ones_like -input nosuch", "Invalid tensor name: nosuch"),
-    ("torch::empty_like", "Wrong number of arguments. Expected: torch::empty_like input ?dtype? ?device?"),
-    ("torch::emptyLike -dtype float32", "Required parameter missing: -input"),
-    ("torch::full_like -value 1.0", "Required parameter missing: -input"),
-    ("torch::zeros_like [torch::ones {2}] float32 cpu extra", "Wrong number of arguments. Expected: "
+    ("torch::empty_like", "Wrong number of arguments. Usage: torch::empty_like input ?dtype? ?device?"),
+    ("torch::emptyLike -dtype float32", "Required parameters missing: -input"),
+    ("torch::full_like -value 1.0", "Required parameters missing: -input"),
+    ("torch::zeros_like [torch::ones {2}] float32 cpu extra", "Wrong number of arguments. Usage: "
                                                                "torch::zeros_like input ?dtype? ?device?"),
-    ("torch::full_like [torch::ones {2}]", "Wrong number of arguments. Expected: torch::full_like input value "
+    ("torch::full_like [torch::ones {2}]", "Wrong number of arguments. Usage: torch::full_like input value "
                                            "?dtype? ?device?"),
     ("torch::full_like [torch::ones {2}] abc", 'Invalid value: expected number, got "abc"'),
     ("torch::ones_like [torch::ones {2}] -bad 1", "Unknown parameter: -bad. Valid parameters: -input -tensor -dtype "

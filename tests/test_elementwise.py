@@ -136,7 +136,7 @@ def test_bool_input_where_torch_refuses_it(tcl, name):
 def test_one_tensor_commands_bad_input(tcl, name):
     t = tcl.create([1.0, 2.0], "float32")
     usage = "tensor ?min? ?max?" if name == "tensor_clamp" else "tensor"
-    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments. Expected: torch::{name} {usage}"
+    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments. Usage: torch::{name} {usage}"
     assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor"
@@ -197,8 +197,8 @@ def test_binary_bad_input(tcl, name):
         f"{name}: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
     assert tcl.error(f"torch::{name} nope {tb}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} {ta} nope") == 'Invalid other: expected tensor handle or number, got "nope"'
-    assert tcl.error(f"torch::{name} {ta}").startswith(f"Wrong number of arguments. Expected: torch::{name} input other")
-    assert tcl.error(f"torch::{name} -input {ta}") == "Required parameter missing: -other"
+    assert tcl.error(f"torch::{name} {ta}").startswith(f"Wrong number of arguments. Usage: torch::{name} input other")
+    assert tcl.error(f"torch::{name} -input {ta}") == "Required parameters missing: -other"
     assert tcl.error(f"torch::{name} -input {ta} -other {tb} -bogus 1").startswith("Unknown parameter: -bogus.")
     if name in ("tensor_add", "tensor_sub"):
         assert tcl.error(f"torch::{name} {ta} {tb} -alpha x") == 'Invalid alpha: expected number, got "x"'
@@ -228,10 +228,10 @@ def test_pow_matches_torch(tcl, dtype):
 
 def test_pow_bad_input(tcl):
     t, ints = tcl.create([1.0, 2.0], "float32"), tcl.create([1, 2], "int64")
-    assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments. Expected: torch::pow base exponent"
+    assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments. Usage: torch::pow base exponent"
     assert tcl.error(f"torch::pow nope {t}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::pow {t} nope") == 'Invalid exponent: expected tensor handle or number, got "nope"'
-    assert tcl.error(f"torch::pow -base {t}") == "Required parameter missing: -exponent"
+    assert tcl.error(f"torch::pow -base {t}") == "Required parameters missing: -exponent"
     assert tcl.error(f"torch::pow {ints} -1") == "pow: Integers to negative integer powers are not allowed."
     assert tcl.error(f"torch::pow {t} {tcl.create([1.0, 2.0, 3.0], 'float32')}").startswith(
         "pow: The size of tensor a (2) must match the size of tensor b (3)")
@@ -248,9 +248,9 @@ def test_atan2_matches_torch(tcl, dtype):
 
 def test_atan2_bad_input(tcl):
     t = tcl.create([1.0, 2.0], "float32")
-    assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments. Expected: torch::atan2 y x"
+    assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments. Usage: torch::atan2 y x"
     assert tcl.error(f"torch::atan2 {t} nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::atan2 -y {t}") == "Required parameter missing: -x"
+    assert tcl.error(f"torch::atan2 -y {t}") == "Required parameters missing: -x"
     assert tcl.error(f"torch::atan2 {t} {tcl.create([1.0, 2.0, 3.0], 'float32')}").startswith(
         "atan2: The size of tensor a (2) must match the size of tensor b (3)")
 

@@ -225,7 +225,7 @@ def test_weights_and_reduction_none_shapes(tcl):
 @pytest.mark.parametrize("script, message", [
     ("torch::mse_loss $x $z", "mse_loss: The size of tensor a (3) must match the size of tensor b (2)"),
     ("torch::mse_loss $x nosuch", "Invalid tensor name: nosuch"),
-    ("torch::mse_loss -input $x", "Required parameter missing: -target"),
+    ("torch::mse_loss -input $x", "Required parameters missing: -target"),
     ("torch::mse_loss $x $y -reduction avg", 'Invalid reduction: expected one of none, mean, sum, got "avg"'),
     ("torch::l1_loss $x $y 7", 'Invalid reduction: expected one of none, mean, sum, got "7"'),
     ("torch::mse_loss $x $y -bogus 1", "Unknown parameter: -bogus"),

@@ -75,23 +75,23 @@ def test_option_aliases(tcl):
 
 def test_wrong_number_of_arguments_shows_usage(tcl):
     assert tcl.error("torch::distributed_all_to_all") == (
-        "Wrong number of arguments. Expected: torch::distributed_all_to_all tensor ?group?")
+        "Wrong number of arguments. Usage: torch::distributed_all_to_all tensor ?group?")
     t = tcl.eval("torch::ones {4}")
     assert tcl.error(f"torch::distributed_all_to_all {t} g extra") == (
-        "Wrong number of arguments. Expected: torch::distributed_all_to_all tensor ?group?")
-    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Expected: torch::is_distributed"
+        "Wrong number of arguments. Usage: torch::distributed_all_to_all tensor ?group?")
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Usage: torch::is_distributed"
     assert tcl.error("torch::distributedRecv {4}").startswith(
-        "Wrong number of arguments. Expected: torch::distributed_recv shape src ?tag?")
+        "Wrong number of arguments. Usage: torch::distributed_recv shape src ?tag?")
     assert tcl.error("torch::arange").endswith("torch::arange end | start end ?step?")
 
 
 def test_named_form_errors(tcl):
     t = tcl.eval("torch::ones {4}")
-    assert tcl.error("torch::distributed_all_to_all -group g") == "Required parameter missing: -tensor"
-    assert tcl.error(f"torch::distributed_send -tensor {t}") == "Required parameter missing: -dst"
-    assert tcl.error("torch::distributed_recv -shape {4}") == "Required parameter missing: -src"
-    assert tcl.error("torch::distributed_new_group -name g") == "Required parameter missing: -ranks"
-    assert tcl.error("torch::zeros -dtype int32") == "Required parameter missing: -shape"
+    assert tcl.error("torch::distributed_all_to_all -group g") == "Required parameters missing: -tensor"
+    assert tcl.error(f"torch::distributed_send -tensor {t}") == "Required parameters missing: -dst"
+    assert tcl.error("torch::distributed_recv -shape {4}") == "Required parameters missing: -src"
+    assert tcl.error("torch::distributed_new_group -name g") == "Required parameters missing: -ranks"
+    assert tcl.error("torch::zeros -dtype int32") == "Required parameters missing: -shape"
     assert tcl.error("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor"
     message = tcl.error(f"torch::distributed_all_to_all -tensor {t} -foo 1")
     assert message.startswith("Unknown parameter: -foo")
@@ -172,7 +172,7 @@ def test_options_after_positional_values(tcl):
     assert tcl.error(f"torch::tensor_shape -input {t} -input {t}") == "Parameter given twice: -input (also as -input)"
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
     assert tcl.error("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
-    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Expected: torch::is_distributed"
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Usage: torch::is_distributed"
 
 
 def test_exit_and_full_read_values_as_tcl_does(tcl):

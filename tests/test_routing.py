@@ -339,7 +339,7 @@ ERRORS = [
     ("torch::argmax $m 0 maybe", 'Invalid keepdim: expected boolean, got "maybe"'),
     ("torch::argmax $flags", "argmax: argmax(): does not support bool input"),
     ("torch::argmax -input $m -axis 0", "Unknown parameter: -axis. Valid parameters: -tensor -input -dim -keepdim"),
-    ("torch::argmin", "Wrong number of arguments. Expected: torch::argmin tensor ?dim? ?keepdim?"),
+    ("torch::argmin", "Wrong number of arguments. Usage: torch::argmin tensor ?dim? ?keepdim?"),
     ("torch::argmax nope", "Invalid tensor name: nope"),
     # argsort, sort
     ("torch::argsort $m 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
@@ -347,14 +347,14 @@ ERRORS = [
     ("torch::argsort $m 0 up", 'Invalid descending: expected boolean, got "up"'),
     ("torch::sort $m 0 0 often", 'Invalid stable: expected boolean, got "often"'),
     ("torch::sort $z", "sort: Sort does not support complex dtypes on CPU"),
-    ("torch::argsort -dim 0", "Required parameter missing: -tensor"),
+    ("torch::argsort -dim 0", "Required parameters missing: -tensor"),
     # topk
     ("torch::topk $m 4", "Invalid k: expected 0 .. 3 (the size of dimension -1), got 4"),
     ("torch::topk $m 3 0", "Invalid k: expected 0 .. 2 (the size of dimension 0), got 3"),
     ("torch::topk $m -1", "Invalid k: expected 0 .. 3 (the size of dimension -1), got -1"),
     ("torch::topk $m 1 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
-    ("torch::topk $m", "Wrong number of arguments. Expected: torch::topk tensor k ?dim? ?largest? ?sorted?"),
-    ("torch::topk -input $m", "Required parameter missing: -k"),
+    ("torch::topk $m", "Wrong number of arguments. Usage: torch::topk tensor k ?dim? ?largest? ?sorted?"),
+    ("torch::topk -input $m", "Required parameters missing: -k"),
     ("torch::topk $flags 1", "topk: topk does not support bool dtypes on CPU"),
     # bincount
     ("torch::bincount $m", "Invalid tensor: bincount counts integers, got a Float32 tensor; "
@@ -371,11 +371,11 @@ ERRORS = [
      "Invalid weights: expected real numbers, got Complex64"),
     ("torch::bincount $i -weights nope", "Invalid tensor name: nope"),
     ("torch::bincount $i -minlength -2", "Invalid minlength: must not be negative, got -2"),
-    ("torch::bincount $i 4", "Wrong number of arguments. Expected: torch::bincount tensor"),
+    ("torch::bincount $i 4", "Wrong number of arguments. Usage: torch::bincount tensor"),
     ("torch::bincount $i -minlength", "Missing value for parameter: -minlength"),
     # nonzero
     ("torch::nonzero nope", "Invalid tensor name: nope"),
-    ("torch::nonzero $m 0", "Wrong number of arguments. Expected: torch::nonzero tensor"),
+    ("torch::nonzero $m 0", "Wrong number of arguments. Usage: torch::nonzero tensor"),
     # index_select
     ("torch::index_select $m 0 [torch::tensor_create {0.0}]",
      "Invalid index: expected an Int64 or Int32 tensor, got Float32; convert it with torch::tensor_to"),
@@ -389,7 +389,7 @@ ERRORS = [
     ("torch::index_select $m 0 [torch::tensor_create {-1} int64]",
      "Invalid index: -1 is out of range for dimension 0 of size 2 (expected 0 .. 1)"),
     ("torch::index_select $m 2 $i", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
-    ("torch::indexSelect $m 0", "Wrong number of arguments. Expected: torch::index_select tensor dim index"),
+    ("torch::indexSelect $m 0", "Wrong number of arguments. Usage: torch::index_select tensor dim index"),
     # index_add
     ("torch::index_add $m 0 [torch::tensor_create {1} int64] [torch::ones {1 3} float64]",
      "Invalid source: its dtype is Float64, the tensor's Float32; convert one with torch::tensor_to"),
@@ -405,9 +405,9 @@ ERRORS = [
      "Invalid dim: -3 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
     ("torch::index_add [torch::full {} 1] 0 [torch::tensor_create {0 0} int64] [torch::full {} 1]",
      "Invalid index: a 0-dimensional tensor takes one index, got 2"),
-    ("torch::indexAdd -tensor $m -dim 0 -index $i", "Required parameter missing: -source"),
+    ("torch::indexAdd -tensor $m -dim 0 -index $i", "Required parameters missing: -source"),
     # tensor_clone
-    ("torch::tensor_clone", "Wrong number of arguments. Expected: torch::tensor_clone tensor"),
+    ("torch::tensor_clone", "Wrong number of arguments. Usage: torch::tensor_clone tensor"),
     ("torch::tensorClone nope", "Invalid tensor name: nope"),
     # tensor_cat
     ("torch::tensor_cat {} 0", "Invalid tensors: give at least one tensor handle"),
@@ -418,8 +418,8 @@ ERRORS = [
     ("torch::tensor_cat [list $m [torch::ones {2 2}]] 0",
      "tensor_cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."),
     ("torch::tensor_cat [list $m $i] 0", "tensor_cat: Tensors must have same number of dimensions: got 2 and 1"),
-    ("torch::tensorCat [list $m]", "Wrong number of arguments. Expected: torch::tensor_cat tensors dim"),
-    ("torch::tensor_cat -tensors [list $m]", "Required parameter missing: -dim"),
+    ("torch::tensorCat [list $m]", "Wrong number of arguments. Usage: torch::tensor_cat tensors dim"),
+    ("torch::tensor_cat -tensors [list $m]", "Required parameters missing: -dim"),
     # matmul
     ("torch::matmul $m $m", "matmul: shapes {2 3} and {2 3} do not fit: the last dimension of input (3) "
                             "must equal the second-to-last dimension of other (2)"),
@@ -432,7 +432,7 @@ ERRORS = [
      "matmul: Bool tensors cannot be multiplied; convert them to a number dtype first"),
     ("torch::matmul [torch::ones {2 2 3}] [torch::ones {3 3 1}]",
      "matmul: shapes {2 2 3} and {3 3 1} do not fit: their batch dimensions {2} and {3} do not broadcast"),
-    ("torch::matmul -a $m", "Required parameter missing: -other"),
+    ("torch::matmul -a $m", "Required parameters missing: -other"),
 ]
 
 

@@ -261,7 +261,7 @@ def test_indexing_commands_match_torch(tcl, dtype, index_dtype):
 
 ERRORS = [
     ("torch::atleast_1d nosuch", "Invalid tensor name: nosuch"),
-    ("torch::atleast_2d", "Wrong number of arguments. Expected: torch::atleast_2d input"),
+    ("torch::atleast_2d", "Wrong number of arguments. Usage: torch::atleast_2d input"),
     ("torch::atleast_3d -input $g -bad 1", "Unknown parameter: -bad. Valid parameters: -input -tensor"),
     ("torch::tensor_expand $g {2 3}", "tensor_expand: The expanded size of the tensor (3) must match"),
     ("torch::tensor_repeat $g {2}", "Invalid repeats: give at least one count per dimension of the tensor (2), got {2}"),
@@ -295,7 +295,7 @@ ERRORS = [
     ("torch::tensor_stack [list $g $r] 0", "tensor_stack: stack expects each tensor to be equal size"),
     ("torch::tensor_stack [list $g] 3", "Invalid dim: 3 is out of range for stacking 2-dimensional tensors (expected -3 .. 2)"),
     ("torch::tensor_stack [list $g nosuch] 0", "Invalid tensor name: nosuch"),
-    ("torch::hstack", "Wrong number of arguments. Expected: torch::hstack tensors ?tensors ...?"),
+    ("torch::hstack", "Wrong number of arguments. Usage: torch::hstack tensors ?tensors ...?"),
     ("torch::vstack {}", "Invalid tensors: vstack needs at least 1 tensor handle"),
     ("torch::vstack $g $r", "vstack: Sizes of tensors must match except in dimension 0"),
     ("torch::dstack $g nosuch", "Invalid tensor name: nosuch"),
@@ -308,8 +308,8 @@ ERRORS = [
     ("torch::combinations $r -1", "Invalid r: must not be negative, got -1"),
     ("torch::combinations $r 2 maybe", 'Invalid with_replacement: expected boolean, got "maybe"'),
     ("torch::tensor_split $g 0", "Invalid sections: must be positive, got 0"),
-    ("torch::tensor_split $g {}", "Required parameter missing: -sections (or -indices)"),
-    ("torch::tensor_split -input $g", "Required parameter missing: -sections (or -indices)"),
+    ("torch::tensor_split $g {}", "Required parameters missing: -sections (or -indices)"),
+    ("torch::tensor_split -input $g", "Required parameters missing: -sections (or -indices)"),
     ("torch::tensor_split -input $g -sections 2 -indices {1}", "Invalid sections: give sections or indices, not both"),
     ("torch::tensor_split $g 2 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
     ("torch::hsplit $g 3", "hsplit: torch.hsplit attempted to split along dimension 1"),
@@ -327,7 +327,7 @@ ERRORS = [
     ("torch::gather_nd nosuch $i", "Invalid tensor name: nosuch"),
     ("torch::scatter_nd $g $i $f", "Invalid updates: its dtype is Float32, the input's Int64"),
     ("torch::scatter_nd $g $i $g", "scatter_nd: shape mismatch"),
-    ("torch::scatter_nd -input $g -indices $i", "Required parameter missing: -updates"),
+    ("torch::scatter_nd -input $g -indices $i", "Required parameters missing: -updates"),
 ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tcltorch_mpi import commands, families, runtime, spec
+from tcltorch_mpi import engine as engine_module
 from tcltorch_mpi.engine import Engine
 from tcltorch_mpi.interp import shim_dir
 from tcltorch_mpi.spec import Command, Param
@@ -126,3 +127,37 @@ def test_a_python_bug_is_an_internal_error_with_its_traceback(tcl, monkeypatch):
     assert "in broken" in info and f'invoked from within\n"torch::tensor_dtype {t}"\n    ("uplevel"' in info
     # A torch function's own complaint about values is not a bug.
     assert session.error(f"torch::allclose {t} [torch::ones {{3}}]").startswith("allclose: The size of tensor a (2)")
+
+
+def test_a_rest_parameter_followed_by_named_only_ones_binds_their_defaults_by_position():
+    # The quick path for positional calls fills in the named-only parameters' defaults.
+    concat = Command("concat_named", "concatNamed", "x", "y", (
+        Param("tensors", "handles", doc="Handles", rest=True),
+        Param("dim", "int", "0", "Dimension", named=("-dim",), named_only=True)),
+        torch=lambda handles, dim: f"{' '.join(handles)} along {dim}")
+    tk = tkinter.Tcl()
+    tk.eval("namespace eval ::tcltorch_mpi {}")
+    engine = Engine(tk, runtime.WORLD, commands=[concat])
+    engine.register()
+    try:
+        assert tk.eval("torch::concat_named a b c") == "a b c along 0"
+        assert tk.eval("torch::concat_named a b -dim 1") == "a b along 1"
+    finally:
+        engine.groups.free()
+
+
+def test_two_families_defining_one_engine_method_is_refused_at_start():
+    class ACommands:
+        def _bias(self):
+            pass
+
+    class BCommands:
+        def _bias(self):
+            pass
+
+        def other(self):
+            pass
+
+    with pytest.raises(RuntimeError, match=r"engine methods defined twice: _bias \(ACommands, BCommands\)"):
+        engine_module._one_owner((ACommands, BCommands))
+    engine_module._one_owner(Engine.__mro__[:-1])  # the engine as shipped: every name has one owner

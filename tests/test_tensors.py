@@ -202,6 +202,23 @@ def test_free_and_count(tcl):
     assert tcl.error(f"torch::tensor_shape {a}") == f"Invalid tensor name: {a}"
 
 
+def test_free_releases_handles_of_every_kind(tcl):
+    t = tcl.eval("torch::ones {2}")
+    layer = tcl.eval("torch::linear 3 2")
+    weight, bias = tcl.tk.splitlist(tcl.eval(f"torch::layer_parameters {layer}"))
+    optimizer = tcl.eval(f"torch::optimizer_sgd [list {weight} {bias}] 0.1")
+    assert tcl.error(f"torch::free {t} {layer} nosuch") == "Invalid handle: nosuch"
+    assert tcl.eval(f"torch::tensor_shape {t}") == "2"  # nothing released on error
+    assert tcl.error(f"torch::tensor_free {layer}") == f"Invalid tensor name: {layer}"  # tensors only
+    tcl.eval(f"torch::free {optimizer} {layer} {t} {layer}")  # any mix; twice is once
+    assert tcl.error(f"torch::tensor_shape {t}") == f"Invalid tensor name: {t}"
+    assert tcl.error(f"torch::layer_parameters {layer}") == f"Invalid layer name: {layer}"
+    assert tcl.error(f"torch::optimizer_step {optimizer}") == f"Invalid optimizer name: {optimizer}"
+    assert tcl.eval(f"torch::tensor_shape {weight}") == "2 3"  # the parameters' handles stay
+    tcl.eval(f"torch::free -handles [list {weight} {bias}]")
+    assert tcl.error(f"torch::tensor_shape {bias}") == f"Invalid tensor name: {bias}"
+
+
 def test_cuda_queries_and_clear_error_without_gpu(tcl):
     if tcl.eval("torch::cuda_is_available") == "1":
         pytest.skip("a GPU is present")

@@ -45,10 +45,19 @@ class TensorInfoCommands:
         return tensor.to(device=device, dtype=dtype or tensor.dtype, copy=True)
 
     def tensor_free(self, handles):
-        for name in handles:
-            self.tensor(name)  # all valid before any is released
-        for name in dict.fromkeys(handles):  # a handle listed twice is freed once
-            self.tensors.pop(name)
+        self._release(handles, (self.tensors,), "Invalid tensor name")
+
+    def free(self, handles):
+        self._release(handles, self.handles, "Invalid handle")
+
+    def _release(self, handles, registries, unknown):
+        owners = {}  # a handle listed twice is freed once
+        for name in handles:  # all valid before any is released
+            owners[name] = next((r for r in registries if r.find(name) is not None), None)
+            if owners[name] is None:
+                raise CommandError(f"{unknown}: {name}")
+        for name, registry in owners.items():
+            registry.pop(name)
 
     def tensor_count(self):
         return len(self.tensors)
@@ -56,7 +65,8 @@ class TensorInfoCommands:
 
 C = TensorInfoCommands
 COMMANDS = (
-    Command("tensor_shape", "tensorShape", INFO, "The dimensions of a tensor", (TENSOR,), engine=C.tensor_shape),
+    Command("tensor_shape", "tensorShape", INFO, "The dimensions of a tensor", (TENSOR,), engine=C.tensor_shape,
+            aliases=("tensor_size", "tensorSize")),
     Command("tensor_dtype", "tensorDtype", INFO, "The element type of a tensor (Float32, Int64, ...)", (TENSOR,),
             engine=C.tensor_dtype),
     Command("tensor_device", "tensorDevice", INFO, "The device of a tensor", (TENSOR,), engine=C.tensor_device),
@@ -74,5 +84,8 @@ COMMANDS = (
     Command("tensor_free", "tensorFree", INFO, "Release tensor handles",
             (Param("tensor", "handles", doc="Handles to release", named=("-tensor", "-tensors"), rest=True,
                    arg="handles"),), engine=C.tensor_free),
+    Command("free", "free", INFO, "Release handles of any kind: tensors, layers, optimizers, schedulers, grad scalers",
+            (Param("handle", "handles", doc="Handles to release", named=("-handle", "-handles"), rest=True,
+                   arg="handles"),), engine=C.free),
     Command("tensor_count", "tensorCount", INFO, "The number of live tensor handles", engine=C.tensor_count),
 )

@@ -264,7 +264,7 @@ class ShapeCommands:
         if sections is not None and indices is not None:
             raise CommandError("Invalid sections: give sections or indices, not both")
         if sections is None and indices is None:
-            raise CommandError("Required parameter missing: -sections (or -indices)")
+            raise CommandError("Required parameters missing: -sections (or -indices)")
         if indices is None:
             if len(sections) == 1:
                 if sections[0] <= 0:

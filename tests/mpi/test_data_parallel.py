@@ -116,3 +116,54 @@ def test_different_parameter_lists_are_the_same_error_on_every_rank(tcl):
         assert shapes == ("collective mismatch on the world group: broadcast_parameters: "
                           "rank 0 has shapes {2} {3 1}, rank 1 has shapes {2} {1 3}")
     assert no_grad == "Invalid parameters: parameter 1 (shape {2}) does not require gradients"
+
+
+TRAINING = """
+proc train {hidden output params x target steps} {
+    set optimizer [torch::optimizer_sgd $params 0.1 0.9]
+    for {set i 0} {$i < $steps} {incr i} {
+        torch::optimizer_zero_grad $optimizer
+        set h [torch::tensor_relu [torch::layer_forward $hidden $x]]
+        torch::tensor_backward [torch::mse_loss [torch::layer_forward $output $h] $target]
+        torch::distributed_all_reduce_gradients $params
+        torch::optimizer_step $optimizer
+    }
+}
+"""
+
+
+def torch_training(start, x, target, steps):
+    """Single-process, whole-batch training from ``start``, by torch called directly."""
+    w1, b1, w2, b2 = (torch.tensor(p, requires_grad=True) for p in start)
+    optimizer = torch.optim.SGD([w1, b1, w2, b2], lr=0.1, momentum=0.9)
+    x, target = torch.tensor(x, dtype=torch.float32), torch.tensor(target, dtype=torch.float32)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        prediction = torch.relu(x @ w1.T + b1) @ w2.T + b2
+        torch.nn.functional.mse_loss(prediction, target).backward()
+        optimizer.step()
+    return [p.detach().numpy() for p in (w1, b1, w2, b2)]
+
+
+def test_data_parallel_training_equals_single_process_whole_batch_training(tcl):
+    tcl.eval(TRAINING)
+    tcl.eval(f"torch::manual_seed {100 + RANK}")  # a different start on every rank ...
+    hidden, output = tcl.eval("torch::linear 3 5"), tcl.eval("torch::linear 5 1")
+    params = tcl.eval(f"concat [torch::layer_parameters {hidden}] [torch::layer_parameters {output}]")
+    tcl.eval(f"torch::distributed_broadcast_parameters {{{params}}}")  # ... until rank 0's is taken
+    handles = tcl.tk.splitlist(params)
+    start = [tcl.read(p, "float32") for p in handles]
+    x, target = (a.astype(np.float32) for a in batch())
+    rows = slice(RANK * ROWS // W, (RANK + 1) * ROWS // W)
+    shard_x, shard_target = leaf(tcl, x[rows], "float32"), leaf(tcl, target[rows], "float32")
+    tcl.eval(f"train {hidden} {output} {{{params}}} {shard_x} {shard_target} 5")
+    trained = [tcl.read(p, "float32") for p in handles]
+    every = COMM.allgather([p.tobytes() for p in trained])
+    starts = COMM.allgather([p.tobytes() for p in start])
+    assert [p.shape for p in start] == [(5, 3), (5,), (1, 5), (1,)]  # weight, bias of each layer
+    assert starts == [starts[0]] * W  # rank 0's start everywhere
+    assert every == [every[0]] * W  # the same bits on every rank after training
+    expected = torch_training(start, x, target, 5)
+    for got, want, first in zip(trained, expected, start):
+        assert not np.array_equal(got, first)  # it trained
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
