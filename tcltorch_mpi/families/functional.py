@@ -4,6 +4,7 @@ given weights. Most are one torch.nn.functional call; maxpool1d and maxpool3d ma
 layer (an nn.Module, called by layer_forward), as the extension does."""
 
 import math
+from tkinter import TclError
 
 import torch
 import torch.nn.functional as F
@@ -62,7 +63,7 @@ class FunctionalCommands:
         """A list of count numbers (an output ratio, scale factors; count 0: any)."""
         try:
             values = [self.float(item) for item in self.list(text)]
-        except Exception:
+        except (ValueError, TclError):  # not numbers: the user's
             values = None
         if not values or (count and len(values) != count):
             raise CommandError(f'Invalid {name}: expected a list of {count or "one or more"} doubles, got "{text}"')
@@ -249,7 +250,7 @@ class FunctionalCommands:
         if size is not None:
             try:
                 size = [self.int(item) for item in self.list(size)]
-            except Exception:
+            except (ValueError, TclError):  # not numbers: the user's
                 if scale_factor is not None:
                     raise CommandError(f'Invalid size: expected list of integers, got "{size}"') from None
                 size, scale_factor = None, size

@@ -5,6 +5,8 @@ Where torch gives values and indices (max, median, kthvalue, cummax), the extens
 commands give the values alone, and so do these: scripts use the result as one handle.
 """
 
+from tkinter import TclError
+
 import torch
 
 from .. import dtypes
@@ -141,7 +143,7 @@ class ReductionCommands:
             raise CommandError(f"Invalid spacing: expected one number, got {{{spacing}}}")
         try:
             step = self.float(words[0]) if words else 1.0
-        except Exception:
+        except (ValueError, TclError):  # not numbers: the user's
             raise CommandError(f'Invalid spacing: expected number, got "{spacing}"') from None
         if tensor.dim() == 0:
             raise CommandError("gradient: needs a tensor of at least 1 dimension, got a 0-dimensional one")
