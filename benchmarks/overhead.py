@@ -26,19 +26,21 @@ CASES = {
 }
 
 
-def best(run, calls, rounds):
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run(calls)
-        times.append(time.perf_counter() - start)
-    return min(times) / calls
+def timed(run, calls):
+    start = time.perf_counter()
+    run(calls)
+    return (time.perf_counter() - start) / calls
 
 
 def measure(tk, engine, calls=20000, rounds=5):
-    """{case: (torch us, command us, overhead us, command and tensor_free us)}."""
+    """{case: (torch us, command us, overhead us, command and tensor_free us)}, each the
+    best of its rounds. The three loops take turns round by round, so that a slower
+    spell of the machine falls on all of them, and each round of the command alone
+    starts without the last round's results alive (they would add to Python's garbage
+    collection what a loop that frees does not pay)."""
     tk.eval("set a [torch::tensor_create {1 2 3 4 5 6 7 8} float32]; set b [torch::ones {8}]")
     tensors = {name: engine.tensor(tk.getvar(name)) for name in ("a", "b")}
+    kept = {tk.getvar("a"), tk.getvar("b")}
     figures = {}
     for index, (name, (command, direct)) in enumerate(CASES.items()):
         procs = {}
@@ -49,11 +51,13 @@ def measure(tk, engine, calls=20000, rounds=5):
         def python_loop(n, direct=direct):
             for _ in range(n):
                 direct(tensors)
-        plain = best(python_loop, calls, rounds) * 1e6
-        bare = best(lambda n: tk.call(procs["bare"], n), calls, rounds) * 1e6
-        kept = {tk.getvar("a"), tk.getvar("b")}
-        engine.tensor_free([h for h in engine.tensors.names() if h not in kept])  # the bare loop's results
-        freed = best(lambda n: tk.call(procs["freed"], n), calls, rounds) * 1e6
+        plain, bare, freed = [], [], []
+        for _ in range(rounds):
+            plain.append(timed(python_loop, calls))
+            bare.append(timed(lambda n: tk.call(procs["bare"], n), calls))
+            engine.tensor_free([h for h in engine.tensors.names() if h not in kept])  # its results
+            freed.append(timed(lambda n: tk.call(procs["freed"], n), calls))
+        plain, bare, freed = (min(times) * 1e6 for times in (plain, bare, freed))
         figures[name] = (plain, bare, bare - plain, freed)
     return figures
 

@@ -51,7 +51,7 @@ class Binding:
             positional[self.npositional - 1:] = [tuple(positional[self.npositional - 1:])]
         bound = len(positional)
         if bound > self.npositional or (bound < self.minimum and not named):
-            raise CommandError(f"Wrong number of arguments. Usage: {self.usage}")
+            raise CommandError(f"Wrong number of arguments (wrong # args). Usage: {self.usage}")
         values = positional + list(self.defaults[bound:])
         given = {}  # index -> the spelling that gave it
         for i in range(0, len(named), 2):
@@ -60,7 +60,7 @@ class Binding:
             if index is None:
                 raise CommandError(f"Unknown parameter: {word}. Valid parameters: {self.valid}")
             if i + 1 == len(named):
-                raise CommandError(f"Missing value for parameter: {word}")
+                raise CommandError(f"Missing value for parameter: {word}. Named parameters must come in pairs")
             if index < bound:
                 raise CommandError(f"Parameter given twice: {word} (also by position)")
             if index in given:

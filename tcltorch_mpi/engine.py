@@ -9,6 +9,7 @@ import traceback
 from tkinter import TclError
 
 import torch
+from torch import Tensor
 
 from . import dtypes, runtime, spec
 from .binding import Binding
@@ -34,6 +35,7 @@ _PLAIN = (str, int, float)
 # of ours, said as an internal error with its Python traceback.
 _USER_FACING = (MPI.Exception, RuntimeError, TclError, MemoryError)
 _NEVER_TEXT = object()  # what a Tcl value never is: the parameter has no ready default
+_NOT_MADE = object()  # what no command returns: the quick path did not make the call
 
 
 def _message(exc):
@@ -61,6 +63,24 @@ def _torch_call(command):
             return function(*values[:first])
         return function(*values[:first], **{name: value for name, value in zip(names, keywords) if value is not None})
     return call
+
+
+def _quick_calls(command, conversions, function, least, most):
+    """For each count of words by position alone whose following parameters all have
+    ready defaults: (what to call, the words' conversions, the values that follow), the
+    same call as the general path makes. A torch function is called directly when the
+    keyword parameters left are all None (as _torch_call's wrapper would)."""
+    quick = {}
+    first = next((i for i, p in enumerate(command.params) if p.keyword), len(command.params))
+    for count in range(least, most + 1):
+        tail = conversions[count:]
+        if any(default_text is _NEVER_TEXT for default_text, _, _ in tail):
+            continue
+        call, values = function, tuple(default for _, default, _ in tail)
+        if command.torch and count <= first and all(value is None for value in values[first - count:]):
+            call, values = command.torch, values[:first - count]
+        quick[count] = (call, conversions[:count], values)
+    return quick
 
 
 def _chosen(param, convert):
@@ -200,31 +220,55 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
                 conversions.append((p.default_text, None if p.default is None else convert(p.default_text), convert))
         least, most, defaults, rest = bind.minimum, bind.npositional, bind.defaults, bind.rest
         direct = not command.prepare
+        quick = {} if rest or not direct else _quick_calls(command, conversions, function, least, most)
+        tensors_add = self.tensors.add
+
+        def general(words):
+            """Any call: bound here or by the parser, every value converted, then made."""
+            # Positional values alone bind here: defaults filled in, a rest parameter's
+            # values gathered. A word like -x goes to the parser.
+            count, texts = len(words), None
+            if direct and (least <= count <= most or (rest and count >= least)):
+                for word in words:
+                    if word[:1] == "-":
+                        break
+                else:
+                    texts = (*words[:most - 1], words[most - 1:], *defaults[most:]) if rest \
+                        else words + defaults[count:]
+            if texts is None:
+                texts = bind(words)
+            values, i = [], 0
+            try:
+                for text in texts:  # (an index, not zip: this loop runs on every call)
+                    default_text, default, convert = conversions[i]
+                    values.append(default if text == default_text else convert(text))
+                    i += 1
+            except (ValueError, TclError):
+                p = command.params[i]
+                raise invalid(p.name, spec.KINDS[p.kind].expected, text) from None
+            return function(*values)
 
         def tcl_command(*words):
             try:
-                # Positional values alone (the common call) bind here: defaults filled in,
-                # a rest parameter's values gathered. A word like -x goes to the parser.
-                count, texts = len(words), None
-                if direct and (least <= count <= most or (rest and count >= least)):
+                result = _NOT_MADE
+                ready = quick.get(len(words))
+                if ready is not None:  # the common call: by position, the rest left at defaults
                     for word in words:
                         if word[:1] == "-":
                             break
                     else:
-                        texts = (*words[:most - 1], words[most - 1:], *defaults[most:]) if rest \
-                            else words + defaults[count:]
-                if texts is None:
-                    texts = bind(words)
-                values, i = [], 0
-                try:
-                    for text in texts:  # (an index, not zip: this loop runs on every call)
-                        default_text, default, convert = conversions[i]
-                        values.append(default if text == default_text else convert(text))
-                        i += 1
-                except (ValueError, TclError):
-                    p = command.params[i]
-                    raise invalid(p.name, spec.KINDS[p.kind].expected, text) from None
-                result = function(*values)
+                        call, converts, tail = ready
+                        try:
+                            values = [default if word == default_text else convert(word)
+                                      for (default_text, default, convert), word in zip(converts, words)]
+                        except (ValueError, TclError):
+                            pass  # not its kind: general() says which parameter
+                        else:
+                            result = call(*values, *tail)
+                if result is _NOT_MADE:
+                    result = general(words)
+                if type(result) is Tensor:
+                    return tensors_add(result)
                 return result if type(result) in _PLAIN else self._result(result)
             except CommandError as exc:
                 message = info = str(exc)

@@ -116,8 +116,8 @@ def test_backward_with_a_gradient_retain_graph_and_create_graph(tcl):
     ("torch::tensor_backward $x -gradient nosuch", "Invalid tensor name: nosuch"),
     ("torch::tensor_backward $x -retainGraph maybe", 'Invalid retain_graph: expected boolean, got "maybe"'),
     ("torch::tensor_backward $x -bogus 1", "Unknown parameter: -bogus. Valid parameters:"),
-    ("torch::tensor_requires_grad $x extra", "Wrong number of arguments. Usage: torch::tensor_requires_grad tensor"),
-    ("torch::tensor_grad", "Wrong number of arguments. Usage: torch::tensor_grad tensor"),
+    ("torch::tensor_requires_grad $x extra", "Wrong number of arguments (wrong # args). Usage: torch::tensor_requires_grad tensor"),
+    ("torch::tensor_grad", "Wrong number of arguments (wrong # args). Usage: torch::tensor_grad tensor"),
 ])
 def test_backward_and_grad_errors(tcl, script, message):
     tcl.eval(f"set x {leaf(tcl, X)}")
@@ -142,11 +142,11 @@ def test_grad_mode_switches(tcl):
 
 
 @pytest.mark.parametrize("script, message", [
-    ("torch::no_grad extra", "Wrong number of arguments. Usage: torch::no_grad"),
-    ("torch::enable_grad a b", "Wrong number of arguments. Usage: torch::enable_grad"),
-    ("torch::is_grad_enabled 1", "Wrong number of arguments. Usage: torch::is_grad_enabled"),
-    ("torch::set_grad_enabled", "Wrong number of arguments. Usage: torch::set_grad_enabled enabled"),
-    ("torch::set_grad_enabled 1 2", "Wrong number of arguments. Usage: torch::set_grad_enabled enabled"),
+    ("torch::no_grad extra", "Wrong number of arguments (wrong # args). Usage: torch::no_grad"),
+    ("torch::enable_grad a b", "Wrong number of arguments (wrong # args). Usage: torch::enable_grad"),
+    ("torch::is_grad_enabled 1", "Wrong number of arguments (wrong # args). Usage: torch::is_grad_enabled"),
+    ("torch::set_grad_enabled", "Wrong number of arguments (wrong # args). Usage: torch::set_grad_enabled enabled"),
+    ("torch::set_grad_enabled 1 2", "Wrong number of arguments (wrong # args). Usage: torch::set_grad_enabled enabled"),
     ("torch::set_grad_enabled maybe", 'Invalid enabled: expected boolean, got "maybe"'),
     ("torch::set_grad_enabled -on 1", "Unknown parameter: -on. Valid parameters: -enabled"),
 ])
@@ -190,7 +190,7 @@ def test_grad_with_grad_outputs_create_graph_and_unused_inputs(tcl):
 
 
 @pytest.mark.parametrize("script, message", [
-    ("torch::grad $y", "Wrong number of arguments. Usage: torch::grad outputs inputs"),
+    ("torch::grad $y", "Wrong number of arguments (wrong # args). Usage: torch::grad outputs inputs"),
     ("torch::grad -outputs $y", "Required parameters missing: -inputs"),
     ("torch::grad $y nosuch", "Invalid tensor name: nosuch"),
     ("torch::grad {} $x", "Invalid outputs: expected at least one tensor handle"),
@@ -336,7 +336,7 @@ def test_grad_check_agrees_with_torch_gradcheck(ag, dtype):
 
 @pytest.mark.parametrize("command", ["grad_check", "grad_check_finite_diff"])
 @pytest.mark.parametrize("script, message", [
-    ("{c} cube", "Wrong number of arguments. Usage: torch::{c} func inputs"),
+    ("{c} cube", "Wrong number of arguments (wrong # args). Usage: torch::{c} func inputs"),
     ("{c} -func cube", "Required parameters missing: -inputs"),
     ("{c} -inputs $x", "Required parameters missing: -func"),
     ("{c} cube nosuch", "Invalid tensor name: nosuch"),
@@ -369,7 +369,7 @@ def test_grad_check_errors(ag, command, script, message):
     ("{c} cube {{}}{e}", "Invalid inputs: expected at least one tensor handle"),
     ("{c} -func cube", "Required parameters missing: -inputs"),
     ("{c} -func cube -inputs $x -bogus 1{e}", "Unknown parameter: -bogus. Valid parameters:"),
-    ("{c} -func cube -inputs", "Missing value for parameter: -inputs"),
+    ("{c} -func cube -inputs", "Missing value for parameter: -inputs. Named parameters must come in pairs"),
 ])
 def test_transform_errors(ag, command, extra, script, message):
     ag.eval(f"set x {ag.create(X, 'float32')}")
@@ -386,7 +386,7 @@ def test_transform_errors(ag, command, extra, script, message):
     ("torch::jvp cube $x [torch::ones {2}]", "jvp: v has invalid size: should be torch.Size([3])"),
     ("torch::jvp cube $x [list $x $x]", "Invalid v: expected 1 tensor handle (one per input), got 2"),
     ("torch::vjp cube $x nosuch", "Invalid tensor name: nosuch"),
-    ("torch::vjp cube $x", "Wrong number of arguments. Usage: torch::vjp func inputs v"),
+    ("torch::vjp cube $x", "Wrong number of arguments (wrong # args). Usage: torch::vjp func inputs v"),
     ("torch::vmap cube $x -inDims 2", "vmap: vmap(cube, in_dims=2, ...)(<inputs>): Got in_dim=2 for some input"),
     ("torch::vmap cube $x -inDims a", 'Invalid in_dims: expected integer or list of integers, got "a"'),
     ("torch::vmap cube $x -outDims 1.5", 'Invalid out_dims: expected integer, got "1.5"'),
@@ -431,8 +431,8 @@ def test_functional_call_matches_torch_func(ag):
     ("torch::functional_call nosuch {} $x", "Invalid layer name: nosuch"),
     ("torch::functional_call $l {} $x nosuch", "Invalid tensor name: nosuch"),
     ("torch::functional_call $l {} [torch::ones {2 5}]", "functional_call: mat1 and mat2 shapes cannot be multiplied"),
-    ("torch::functional_call $l", "Wrong number of arguments. Usage: torch::functional_call func parameters"),
-    ("torch::functional_call -func $l -parameters", "Missing value for parameter: -parameters"),
+    ("torch::functional_call $l", "Wrong number of arguments (wrong # args). Usage: torch::functional_call func parameters"),
+    ("torch::functional_call -func $l -parameters", "Missing value for parameter: -parameters. Named parameters must come in pairs"),
 ])
 def test_functional_call_errors(ag, script, message):
     ag.eval(f"set l {ag.engine.layers.add(torch.nn.Linear(3, 2), 'linear')}")

@@ -173,7 +173,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
     with open(tmp_path / "pickle.pt", "wb") as f:
         pickle.dump([1, 2], f, protocol=4)
     cases = [
-        ("torch::save_checkpoint", "Wrong number of arguments. Usage: torch::save_checkpoint model optimizer "
+        ("torch::save_checkpoint", "Wrong number of arguments (wrong # args). Usage: torch::save_checkpoint model optimizer "
                                    "filename ?epoch? ?loss? ?lr?"),
         (f"torch::save_checkpoint nosuch {opt} x.pt", "Invalid layer name: nosuch"),
         (f"torch::save_checkpoint {model} nosuch x.pt", "Invalid optimizer name: nosuch"),
@@ -184,7 +184,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
         (f"torch::save_checkpoint {model} {opt} {tmp_path}/no/such/dir/x.pt", "save_checkpoint: cannot write"),
         (f"torch::load_checkpoint {tmp_path}/missing.pt {model} {opt}",
          f"load_checkpoint: no such file: {tmp_path}/missing.pt"),
-        (f"torch::load_checkpoint {good} {model}", "Wrong number of arguments. Usage: torch::load_checkpoint "
+        (f"torch::load_checkpoint {good} {model}", "Wrong number of arguments (wrong # args). Usage: torch::load_checkpoint "
                                                    "filename model optimizer"),
         (f"torch::load_checkpoint -filename {good}", "Required parameters missing: -model"),
         (f"torch::load_checkpoint -unknown_param x -model {model} -optimizer {opt}", "Unknown parameter: "
@@ -198,12 +198,12 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
          f"load_checkpoint: {tmp_path}/code.pt holds objects other than tensors, numbers and strings"),
         (f"torch::load_checkpoint {good} {other} {opt}", "load_checkpoint: the file's model state does not fit: "
                                                          "weight is (3, 4) in the file, (2, 2) in the model"),
-        ("torch::get_checkpoint_info", "Wrong number of arguments. Usage: torch::get_checkpoint_info filename"),
+        ("torch::get_checkpoint_info", "Wrong number of arguments (wrong # args). Usage: torch::get_checkpoint_info filename"),
         ("torch::getCheckpointInfo -foo bar", "Unknown parameter: -foo"),
-        ("torch::getCheckpointInfo -file", "Missing value for parameter: -file"),
+        ("torch::getCheckpointInfo -file", "Missing value for parameter: -file. Named parameters must come in pairs"),
         (f"torch::get_checkpoint_info {state}", f"get_checkpoint_info: {state} is not a checkpoint"),
         (f"torch::save_state nosuch {state}", "Invalid layer name: nosuch"),
-        (f"torch::save_state {model}", "Wrong number of arguments. Usage: torch::save_state module filename"),
+        (f"torch::save_state {model}", "Wrong number of arguments (wrong # args). Usage: torch::save_state module filename"),
         (f"torch::load_state -module {model}", "Required parameters missing: -filename"),
         (f"torch::load_state {other} {state}", "load_state: the file's model state does not fit:"),
         (f"torch::load_state_dict {other} {state}", "load_state_dict: the file's model state does not fit:"),
@@ -213,7 +213,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
                                                                  "empty one"),
         (f'torch::save_checkpoint {model} {opt} ""', "save_checkpoint: a filename is required, got an empty one"),
         ('torch::load_state -module "" -filename x.pt', "Invalid layer name: "),
-        (f"torch::load_state_dict {model} {good} extra", "Wrong number of arguments. Usage: torch::load_state_dict "
+        (f"torch::load_state_dict {model} {good} extra", "Wrong number of arguments (wrong # args). Usage: torch::load_state_dict "
                                                          "model filename"),
     ]
     for call, message in cases:

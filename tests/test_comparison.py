@@ -252,11 +252,11 @@ def test_two_tensor_commands_bad_input(tcl, name):
         f"{name}: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
     assert tcl.error(f"torch::{name} nope {a}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} {first} {a} {second} nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} {a}") == f"Wrong number of arguments. Usage: torch::{name} tensor1 tensor2"
+    assert tcl.error(f"torch::{name} {a}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor1 tensor2"
     assert tcl.error(f"torch::{name} {a} {c} {a}") == \
-        f"Wrong number of arguments. Usage: torch::{name} tensor1 tensor2"
+        f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor1 tensor2"
     assert tcl.error(f"torch::{name} {first} {a}") == f"Required parameters missing: {second}"
-    assert tcl.error(f"torch::{name} {first} {a} {second}") == f"Missing value for parameter: {second}"
+    assert tcl.error(f"torch::{name} {first} {a} {second}") == f"Missing value for parameter: {second}. Named parameters must come in pairs"
     assert tcl.error(f"torch::{name} {first} {a} -bogus {c}").startswith(
         f"Unknown parameter: -bogus. Valid parameters: {first} -tensor1 {second} -tensor2")
 
@@ -266,9 +266,9 @@ def test_one_tensor_commands_bad_input(tcl, name):
     a = tcl.create([1, 2], "int32")
     assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments. Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} {a} {a}") == f"Wrong number of arguments. Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} -input") == "Missing value for parameter: -input"
+    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error(f"torch::{name} {a} {a}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error(f"torch::{name} -input") == "Missing value for parameter: -input. Named parameters must come in pairs"
     assert tcl.error(f"torch::{name} -bogus {a}") == "Unknown parameter: -bogus. Valid parameters: -input -tensor"
 
 
@@ -278,6 +278,6 @@ def test_tensor_where_bad_input(tcl):
     assert tcl.error(f"torch::tensor_where nope {tx} {tx}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::tensor_where -condition {tc} -x {tx}") == "Required parameters missing: -y"
     assert tcl.error(f"torch::tensor_where {tc} {tx}") == \
-        "Wrong number of arguments. Usage: torch::tensor_where condition x y"
+        "Wrong number of arguments (wrong # args). Usage: torch::tensor_where condition x y"
     assert tcl.error(f"torch::tensor_where -foo {tc} -x {tx} -y {tx}") == \
         "Unknown parameter: -foo. Valid parameters: -condition -x -y"

@@ -152,25 +152,25 @@ def test_full_like_value(tcl):
     ("torch::linspace 0 10 -2", "Invalid steps: must not be negative, got -2"),
     ("torch::linspace 0 10 2.5", 'Invalid steps: expected integer, got "2.5"'),
     ("torch::linspace -invalid 5", "Unknown parameter: -invalid. Valid parameters: -start -end -steps -dtype -device"),
-    ("torch::linspace -start", "Missing value for parameter: -start"),
-    ("torch::linspace 0 1", "Wrong number of arguments. Usage: torch::linspace start end steps ?dtype? ?device?"),
+    ("torch::linspace -start", "Missing value for parameter: -start. Named parameters must come in pairs"),
+    ("torch::linspace 0 1", "Wrong number of arguments (wrong # args). Usage: torch::linspace start end steps ?dtype? ?device?"),
     ("torch::logspace 0 1 3 x", "Invalid dtype: expected one of float32"),
     ("torch::logspace 0 1 3 -base two", 'Invalid base: expected number, got "two"'),
-    ("torch::logspace 0 1 3 10 float32 cpu extra", "Wrong number of arguments. Usage: torch::logspace start end "
+    ("torch::logspace 0 1 3 10 float32 cpu extra", "Wrong number of arguments (wrong # args). Usage: torch::logspace start end "
                                                    "steps ?base? ?dtype? ?device?"),
     ("torch::zeros_like nosuch", "Invalid tensor name: nosuch"),
     ("torch::ones_like -input nosuch", "Invalid tensor name: nosuch"),
-    ("torch::empty_like", "Wrong number of arguments. Usage: torch::empty_like input ?dtype? ?device?"),
+    ("torch::empty_like", "Wrong number of arguments (wrong # args). Usage: torch::empty_like input ?dtype? ?device?"),
     ("torch::emptyLike -dtype float32", "Required parameters missing: -input"),
     ("torch::full_like -value 1.0", "Required parameters missing: -input"),
-    ("torch::zeros_like [torch::ones {2}] float32 cpu extra", "Wrong number of arguments. Usage: "
+    ("torch::zeros_like [torch::ones {2}] float32 cpu extra", "Wrong number of arguments (wrong # args). Usage: "
                                                                "torch::zeros_like input ?dtype? ?device?"),
-    ("torch::full_like [torch::ones {2}]", "Wrong number of arguments. Usage: torch::full_like input value "
+    ("torch::full_like [torch::ones {2}]", "Wrong number of arguments (wrong # args). Usage: torch::full_like input value "
                                            "?dtype? ?device?"),
     ("torch::full_like [torch::ones {2}] abc", 'Invalid value: expected number, got "abc"'),
     ("torch::ones_like [torch::ones {2}] -bad 1", "Unknown parameter: -bad. Valid parameters: -input -tensor -dtype "
                                                    "-device -requiresGrad -requires_grad"),
-    ("torch::ones_like [torch::ones {2}] -dtype", "Missing value for parameter: -dtype"),
+    ("torch::ones_like [torch::ones {2}] -dtype", "Missing value for parameter: -dtype. Named parameters must come in pairs"),
     ("torch::ones_like [torch::ones {2}] bad", "Invalid dtype: expected one of float32"),
     ("torch::ones_like [torch::ones {2}] float32 tpu", 'Invalid device: expected cpu, cuda or cuda:<index>, got "tpu"'),
     ("torch::zeros_like -input [torch::ones {2}] -requiresGrad invalid",

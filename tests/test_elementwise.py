@@ -136,10 +136,10 @@ def test_bool_input_where_torch_refuses_it(tcl, name):
 def test_one_tensor_commands_bad_input(tcl, name):
     t = tcl.create([1.0, 2.0], "float32")
     usage = "tensor ?min? ?max?" if name == "tensor_clamp" else "tensor"
-    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments. Usage: torch::{name} {usage}"
+    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} {usage}"
     assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor"
+    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
     assert tcl.error(f"torch::{name} -foo {t}").startswith("Unknown parameter: -foo. Valid parameters:")
     assert tcl.error(f"torch::{name} {t} 1 2 3").startswith("Wrong number of arguments")
 
@@ -197,7 +197,7 @@ def test_binary_bad_input(tcl, name):
         f"{name}: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
     assert tcl.error(f"torch::{name} nope {tb}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} {ta} nope") == 'Invalid other: expected tensor handle or number, got "nope"'
-    assert tcl.error(f"torch::{name} {ta}").startswith(f"Wrong number of arguments. Usage: torch::{name} input other")
+    assert tcl.error(f"torch::{name} {ta}").startswith(f"Wrong number of arguments (wrong # args). Usage: torch::{name} input other")
     assert tcl.error(f"torch::{name} -input {ta}") == "Required parameters missing: -other"
     assert tcl.error(f"torch::{name} -input {ta} -other {tb} -bogus 1").startswith("Unknown parameter: -bogus.")
     if name in ("tensor_add", "tensor_sub"):
@@ -228,7 +228,7 @@ def test_pow_matches_torch(tcl, dtype):
 
 def test_pow_bad_input(tcl):
     t, ints = tcl.create([1.0, 2.0], "float32"), tcl.create([1, 2], "int64")
-    assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments. Usage: torch::pow base exponent"
+    assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments (wrong # args). Usage: torch::pow base exponent"
     assert tcl.error(f"torch::pow nope {t}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::pow {t} nope") == 'Invalid exponent: expected tensor handle or number, got "nope"'
     assert tcl.error(f"torch::pow -base {t}") == "Required parameters missing: -exponent"
@@ -248,7 +248,7 @@ def test_atan2_matches_torch(tcl, dtype):
 
 def test_atan2_bad_input(tcl):
     t = tcl.create([1.0, 2.0], "float32")
-    assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments. Usage: torch::atan2 y x"
+    assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments (wrong # args). Usage: torch::atan2 y x"
     assert tcl.error(f"torch::atan2 {t} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::atan2 -y {t}") == "Required parameters missing: -x"
     assert tcl.error(f"torch::atan2 {t} {tcl.create([1.0, 2.0, 3.0], 'float32')}").startswith(

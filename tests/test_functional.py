@@ -302,7 +302,7 @@ ERRORS = [
     ("torch::avgpool3d $t5 {1 2}", "avgpool3d: avg_pool3d: kernel_size must be"),
     ("torch::maxpool2d $t4 0", "maxpool2d: stride should not be zero"),
     ("torch::maxpool2d $t4 9", "maxpool2d: "),
-    ("torch::maxpool1d", "Wrong number of arguments. Usage: torch::maxpool1d kernel_size"),
+    ("torch::maxpool1d", "Wrong number of arguments (wrong # args). Usage: torch::maxpool1d kernel_size"),
     ("torch::maxpool1d 0", "kernelSize must be > 0"),
     ("torch::maxpool3d {2 0 2}", "kernelSize must be > 0"),
     ("torch::adaptive_maxpool1d $t3", "Wrong number of arguments"),

@@ -155,10 +155,10 @@ def test_to_keeps_the_dtype_when_not_given_and_copies(tcl):
     ("tensor_to $t gpu", 'Invalid device: expected cpu, cuda or cuda:<index>, got "gpu"'),
     ("tensor_to $t cpu float99", "Invalid dtype: expected one of float32 float64 float16 bfloat16 int8 uint8 int16 "
                                  'int32 int64 bool complex64 complex128, got "float99"'),
-    ("tensor_to $t", "Wrong number of arguments. Usage: torch::tensor_to tensor device ?dtype?"),
-    ("tensor_to $t cpu float32 extra", "Wrong number of arguments. Usage: torch::tensor_to tensor device ?dtype?"),
+    ("tensor_to $t", "Wrong number of arguments (wrong # args). Usage: torch::tensor_to tensor device ?dtype?"),
+    ("tensor_to $t cpu float32 extra", "Wrong number of arguments (wrong # args). Usage: torch::tensor_to tensor device ?dtype?"),
     ("tensor_to -input $t -dtype float64", "Required parameters missing: -device"),
-    ("tensor_to -input $t -device", "Missing value for parameter: -device"),
+    ("tensor_to -input $t -device", "Missing value for parameter: -device. Named parameters must come in pairs"),
     ("tensor_to -input $t -device cpu -bogus 1", "Unknown parameter: -bogus. Valid parameters: -tensor -input "
                                                  "-device -dtype"),
     ("tensor_to nope cpu", "Invalid tensor name: nope"),
@@ -177,9 +177,9 @@ def test_one_tensor_commands_bad_input(tcl, name):
     t = tcl.eval("torch::tensor_create {1.0}")
     assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments. Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} {t} extra") == f"Wrong number of arguments. Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor"
+    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error(f"torch::{name} {t} extra") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
     assert tcl.error(f"torch::{name} -bogus {t}") == "Unknown parameter: -bogus. Valid parameters: -tensor -input"
     assert tcl.error(f"torch::{name} -tensor {t} -input {t}") == \
         "Parameter given twice: -input (also as -tensor)"

@@ -378,7 +378,7 @@ def test_embedding_bag_matches_torch(tcl, mode, number, dtype):
 # ---- bad input: clear errors ----------------------------------------------------------
 
 ERRORS = [
-    ("torch::linear 10", "Wrong number of arguments. Usage: torch::linear inFeatures outFeatures ?bias?"),
+    ("torch::linear 10", "Wrong number of arguments (wrong # args). Usage: torch::linear inFeatures outFeatures ?bias?"),
     ("torch::linear -inFeatures 10", "Required parameters missing: -outFeatures"),
     ("torch::linear -inFeatures -5 -outFeatures 10", "Required parameters missing or invalid: inFeatures must be "
                                                       "positive, got -5"),
@@ -414,7 +414,7 @@ ERRORS = [
     ("torch::group_norm 3 4", "Invalid numGroups: numChannels (4) must be divisible by numGroups (3)"),
     ("torch::group_norm -numGroups 0 -numChannels 4", "*numGroups must be positive, got 0"),
     ("torch::dropout -p 1.5", "Invalid p: must be between 0.0 and 1.0, got 1.5"),
-    ("torch::dropout -p", "Missing value for parameter: -p"),
+    ("torch::dropout -p", "Missing value for parameter: -p. Named parameters must come in pairs"),
     ("torch::sequential -modules {nothing}", "Invalid module name: nothing"),
     ("torch::conv3d -input nothing -weight $w3", "Invalid input tensor name: nothing"),
     ("torch::conv3d $x3 nothing", "Invalid weight tensor name: nothing"),
@@ -426,7 +426,7 @@ ERRORS = [
     ("torch::conv1d $x1 $w1 none 0", "conv1d: non-positive stride is not supported"),
     ("torch::conv_transpose1d -input $x1 -weight $w1 -stride invalid", 'Invalid stride: expected integer or list of '
                                                                        'integers, got "invalid"'),
-    ("torch::instance_norm1d", "Wrong number of arguments. Usage: torch::instance_norm1d tensor *"),
+    ("torch::instance_norm1d", "Wrong number of arguments (wrong # args). Usage: torch::instance_norm1d tensor *"),
     ("torch::instance_norm1d $i1", "instance_norm1d: not implemented for Int64 tensors *"),
     ("torch::instance_norm1d $x1 -1.0", "Invalid eps: must be positive, got -1.0"),
     ("torch::instance_norm1d $x1 1e-5 -0.1", "Invalid momentum: must be >= 0, got -0.1"),
@@ -442,7 +442,7 @@ ERRORS = [
     ("torch::spectral_norm $x1 0", "Invalid nPowerIterations: must be positive, got 0"),
     ("torch::weight_norm $x1 10",
      "weight_norm: Dimension out of range (expected to be in range of [-3, 2], but got 10)"),
-    ("torch::weight_norm", "Wrong number of arguments. Usage: torch::weight_norm tensor ?dim?"),
+    ("torch::weight_norm", "Wrong number of arguments (wrong # args). Usage: torch::weight_norm tensor ?dim?"),
     ("torch::embedding $idx 0 4", "Required parameters missing: *num_embeddings > 0*"),
     ("torch::embedding $idx 5 -4", "Required parameters missing: *embedding_dim > 0*"),
     ("torch::embedding $idx 2 4", "embedding: index 3 is out of range for 2 embeddings (expected 0 .. 1)"),
@@ -454,7 +454,7 @@ ERRORS = [
     ("torch::embedding_bag $idx $w1 nothing 0", "Invalid offsets tensor name: nothing"),
     ("torch::embedding_bag $x1 [torch::ones {5 2}] $idx 0",
      "Invalid input: expected an Int64 or Int32 tensor, got Float32; *"),
-    ("torch::embedding_bag $idx $w1", "Wrong number of arguments. Usage: *"),
+    ("torch::embedding_bag $idx $w1", "Wrong number of arguments (wrong # args). Usage: *"),
     ("torch::conv2d_set_weights nothing $w1", "Invalid layer name: nothing"),
     ("torch::conv2d_set_weights $lin $w1", "Layer is not a Conv2d layer"),
     ("torch::conv2d_set_weights $conv nothing", "Invalid weight tensor name: nothing"),
@@ -466,7 +466,7 @@ ERRORS = [
     ("torch::layer_forward $lin $x1", "layer_forward: mat1 and mat2 shapes cannot be multiplied *"),
     ("torch::layer_forward $lin $i1", "layer_forward: *"),
     ("torch::layer_parameters nothing", "Invalid layer name: nothing"),
-    ("torch::layer_to $lin", "Wrong number of arguments. Usage: torch::layer_to layer device"),
+    ("torch::layer_to $lin", "Wrong number of arguments (wrong # args). Usage: torch::layer_to layer device"),
     ("torch::layer_to $lin gpu", 'Invalid device: expected cpu, cuda or cuda:<index>, got "gpu"'),
     ("torch::layer_to nothing cpu", "Invalid layer name: nothing"),
     ("torch::layer_cpu -layer {}", "Required parameter missing: -layer"),
@@ -476,13 +476,13 @@ ERRORS = [
     ("torch::parameters_to $x1 invalid_device",
      'Invalid device: expected cpu, cuda or cuda:<index>, got "invalid_device"'),
     ("torch::model_train nothing", "Invalid model name: nothing"),
-    ("torch::model_eval -model", "Missing value for parameter: -model"),
+    ("torch::model_eval -model", "Missing value for parameter: -model. Named parameters must come in pairs"),
     ("torch::freeze_model nothing", "Model not found"),
     ("torch::freeze_model {}", "Required parameter missing: -model"),
-    ("torch::freeze_model", "Wrong number of arguments. Usage: torch::freeze_model model"),
+    ("torch::freeze_model", "Wrong number of arguments (wrong # args). Usage: torch::freeze_model model"),
     ("torch::unfreeze_model -foo bar", "Unknown parameter: -foo. Valid parameters: -model"),
     ("torch::count_parameters nothing", "Model not found"),
-    ("torch::count_parameters $lin extra", "Wrong number of arguments. Usage: torch::count_parameters model"),
+    ("torch::count_parameters $lin extra", "Wrong number of arguments (wrong # args). Usage: torch::count_parameters model"),
     ("torch::model_summary nothing", "Model not found"),
 ]
 

@@ -238,7 +238,7 @@ def test_zero_grad_drops_or_zeroes_the_gradients(tcl):
 @pytest.mark.parametrize("script, message", [
     ("torch::optimizer_sgd {W} -0.1", "Required parameters missing or invalid: lr must be positive, got -0.1"),
     ("torch::optimizer_sgd -lr 0.1", "Required parameters missing: -parameters"),
-    ("torch::optimizer_sgd {W}", "Wrong number of arguments. Usage: torch::optimizer_sgd parameters lr"),
+    ("torch::optimizer_sgd {W}", "Wrong number of arguments (wrong # args). Usage: torch::optimizer_sgd parameters lr"),
     ("torch::optimizer_sgd {W} 0.1 -0.5", "Required parameters missing or invalid: momentum must be >= 0, got -0.5"),
     ("torch::optimizer_sgd -parameters {W} -nesterov 1", "Required parameters missing or invalid: nesterov needs "
      "momentum > 0 and dampening 0"),
@@ -248,13 +248,13 @@ def test_zero_grad_drops_or_zeroes_the_gradients(tcl):
     ("torch::optimizer_sgd {I} 0.1", "Invalid parameter tensor: only floating-point tensors can be optimized, "
      "got Int64"),
     ("torch::optimizer_sgd -parameters {W} -bogus 1", "Unknown parameter: -bogus. Valid parameters: -parameters"),
-    ("torch::optimizer_sgd -parameters {W} -lr", "Missing value for parameter: -lr"),
+    ("torch::optimizer_sgd -parameters {W} -lr", "Missing value for parameter: -lr. Named parameters must come in pairs"),
     ("torch::optimizer_sgd [torch::tensor_mul {W} {W}] 0.1", "optimizer_sgd: can't optimize a non-leaf Tensor"),
     ("torch::optimizer_adam {W} 0.1 1.5", "Required parameters missing or invalid: beta1 must be in [0, 1), got 1.5"),
     ("torch::optimizer_adamw {W} 0.1 -1", "Required parameters missing or invalid: weightDecay must be >= 0"),
     ("torch::optimizer_rmsprop {W} 0.1 0", "Required parameters missing or invalid: alpha must be positive, got 0.0"),
     ("torch::optimizer_adagrad {W} 0.1 0", "Required parameters missing or invalid: eps must be positive, got 0.0"),
-    ("torch::optimizer_momentum_sgd {W} 0.1", "Wrong number of arguments. Usage: torch::optimizer_momentum_sgd "
+    ("torch::optimizer_momentum_sgd {W} 0.1", "Wrong number of arguments (wrong # args). Usage: torch::optimizer_momentum_sgd "
      "parameters lr momentum"),
     ("torch::optimizer_lbfgs {W} 1.0 0", "Required parameters missing or invalid: maxIter must be positive, got 0"),
     ("torch::optimizer_rprop {W} 0.1 {1.5 2}", "Required parameters missing or invalid: etas must be"),
@@ -271,7 +271,7 @@ def test_zero_grad_drops_or_zeroes_the_gradients(tcl):
     ("torch::optimizer_novograd {W} 0.1 {0.9 1.2}", "beta2 must be in [0, 1), got 1.2"),
     ("torch::optimizer_step nothing", "Invalid optimizer name: nothing"),
     ("torch::optimizer_step -optimizer nothing", "Invalid optimizer name: nothing"),
-    ("torch::optimizer_step", "Wrong number of arguments. Usage: torch::optimizer_step optimizer"),
+    ("torch::optimizer_step", "Wrong number of arguments (wrong # args). Usage: torch::optimizer_step optimizer"),
     ("torch::optimizer_zero_grad {O} maybe", 'Invalid setToNone: expected boolean, got "maybe"'),
     ("torch::get_lr nothing", "Invalid optimizer name: nothing"),
     ("torch::get_lr -bogus x", "Unknown parameter: -bogus. Valid parameters: -optimizer"),
@@ -503,7 +503,7 @@ def test_step_advanced_steps_other_schedulers_without_a_metric(tcl):
 
 @pytest.mark.parametrize("script, message", [
     ("torch::lr_scheduler_step {O} 0", "Required parameters missing or invalid: stepSize must be positive, got 0"),
-    ("torch::lr_scheduler_step {O}", "Wrong number of arguments. Usage: torch::lr_scheduler_step optimizer stepSize"),
+    ("torch::lr_scheduler_step {O}", "Wrong number of arguments (wrong # args). Usage: torch::lr_scheduler_step optimizer stepSize"),
     ("torch::lr_scheduler_step -optimizer {O}", "Required parameters missing: -stepSize"),
     ("torch::lr_scheduler_step {O} 2 -1", "gamma must be positive, got -1.0"),
     ("torch::lr_scheduler_step nothing 2", "Invalid optimizer name: nothing"),
@@ -540,7 +540,7 @@ def test_step_advanced_steps_other_schedulers_without_a_metric(tcl):
     ("torch::lr_scheduler_step_update -foo x", "Unknown parameter: -foo. Valid parameters: -scheduler -handle"),
     ("torch::lr_scheduler_step_advanced {S} abc", 'Invalid metric: expected number, got "abc"'),
     ("torch::get_lr_advanced nothing", "Invalid scheduler name: nothing"),
-    ("torch::get_lr_advanced", "Wrong number of arguments. Usage: torch::get_lr_advanced scheduler"),
+    ("torch::get_lr_advanced", "Wrong number of arguments (wrong # args). Usage: torch::get_lr_advanced scheduler"),
 ])
 def test_bad_scheduler_input_is_a_clear_error(tcl, script, message):
     o = tcl.eval(f"torch::optimizer_sgd {make_param(tcl)} 0.1")
@@ -602,17 +602,17 @@ def test_grad_scaler_steps_and_updates_as_torch(tcl, call, options, dtype):
     ("torch::grad_scaler_new 1024 1.0", "grad_scaler_new: The growth factor must be > 1.0."),
     ("torch::grad_scaler_new -backoffFactor 1.5", "grad_scaler_new: The backoff factor must be < 1.0."),
     ("torch::grad_scaler_new -growthInterval 0", "all values must be positive, got growthInterval 0"),
-    ("torch::grad_scaler_new 1 2 3 4 5", "Wrong number of arguments. Usage: torch::grad_scaler_new ?initScale?"),
+    ("torch::grad_scaler_new 1 2 3 4 5", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_new ?initScale?"),
     ("torch::grad_scaler_new -invalidParam 1", "Unknown parameter: -invalidParam"),
     ("torch::grad_scaler_scale nothing {W}", "Invalid grad scaler name: nothing"),
     ("torch::grad_scaler_scale {G} nothing", "Invalid tensor name: nothing"),
     ("torch::grad_scaler_scale {G} {I}", "grad_scaler_scale: scales a floating-point loss, got Int64"),
-    ("torch::grad_scaler_scale {G}", "Wrong number of arguments. Usage: torch::grad_scaler_scale scaler tensor"),
+    ("torch::grad_scaler_scale {G}", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_scale scaler tensor"),
     ("torch::grad_scaler_step {G} {O}", "grad_scaler_step: no loss was scaled yet"),
     ("torch::grad_scaler_step {G} nothing", "Invalid optimizer name: nothing"),
     ("torch::grad_scaler_step -scaler {G}", "Required parameters missing: -optimizer"),
     ("torch::grad_scaler_update {G}", "grad_scaler_update: no loss was scaled yet"),
-    ("torch::grad_scaler_update", "Wrong number of arguments. Usage: torch::grad_scaler_update scaler"),
+    ("torch::grad_scaler_update", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_update scaler"),
     ("torch::grad_scaler_update -wrongparam x", "Unknown parameter: -wrongparam"),
     ("torch::grad_scaler_get_scale nothing", "Invalid grad scaler name: nothing"),
 ])

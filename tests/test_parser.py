@@ -75,13 +75,13 @@ def test_option_aliases(tcl):
 
 def test_wrong_number_of_arguments_shows_usage(tcl):
     assert tcl.error("torch::distributed_all_to_all") == (
-        "Wrong number of arguments. Usage: torch::distributed_all_to_all tensor ?group?")
+        "Wrong number of arguments (wrong # args). Usage: torch::distributed_all_to_all tensor ?group?")
     t = tcl.eval("torch::ones {4}")
     assert tcl.error(f"torch::distributed_all_to_all {t} g extra") == (
-        "Wrong number of arguments. Usage: torch::distributed_all_to_all tensor ?group?")
-    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Usage: torch::is_distributed"
+        "Wrong number of arguments (wrong # args). Usage: torch::distributed_all_to_all tensor ?group?")
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments (wrong # args). Usage: torch::is_distributed"
     assert tcl.error("torch::distributedRecv {4}").startswith(
-        "Wrong number of arguments. Usage: torch::distributed_recv shape src ?tag?")
+        "Wrong number of arguments (wrong # args). Usage: torch::distributed_recv shape src ?tag?")
     assert tcl.error("torch::arange").endswith("torch::arange end | start end ?step?")
 
 
@@ -92,7 +92,7 @@ def test_named_form_errors(tcl):
     assert tcl.error("torch::distributed_recv -shape {4}") == "Required parameters missing: -src"
     assert tcl.error("torch::distributed_new_group -name g") == "Required parameters missing: -ranks"
     assert tcl.error("torch::zeros -dtype int32") == "Required parameters missing: -shape"
-    assert tcl.error("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor"
+    assert tcl.error("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
     message = tcl.error(f"torch::distributed_all_to_all -tensor {t} -foo 1")
     assert message.startswith("Unknown parameter: -foo")
     for option in ("-tensor", "-group", "-inputSplits", "-outputSplits", "-async"):
@@ -111,6 +111,22 @@ def test_wrong_kinds(tcl):
     assert tcl.error("torch::zeros {2} float32 tpu") == (
         'Invalid device: expected cpu, cuda or cuda:<index>, got "tpu"')
     assert tcl.error("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
+
+
+def test_positional_calls_match_the_named_form_exactly(tcl):
+    # A call by position alone takes a quicker way than the named form; both must make
+    # the same call: a default's own text by position is the default, a bad word names
+    # its parameter, and a keyword given by position is passed as the keyword.
+    t = tcl.eval("torch::tensor_create {1 2 3 4} float32")
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sum {t} {{}}]") == "10.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_sum {t} 0]") == "10.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_add {t} {t} 0.5]") == "1.5 3.0 4.5 6.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::tensor_add -input {t} -other {t} -alpha 0.5]") == (
+        "1.5 3.0 4.5 6.0")
+    assert tcl.error(f"torch::tensor_add {t} {t} abc") == 'Invalid alpha: expected number, got "abc"'
+    assert tcl.error(f"torch::tensor_add {t} nosuch") == (
+        'Invalid other: expected tensor handle or number, got "nosuch"')
+    assert tcl.error(f"torch::tensor_add nosuch {t}") == "Invalid tensor name: nosuch"
 
 
 def test_negative_number_is_a_value_not_an_option(tcl):
@@ -172,7 +188,7 @@ def test_options_after_positional_values(tcl):
     assert tcl.error(f"torch::tensor_shape -input {t} -input {t}") == "Parameter given twice: -input (also as -input)"
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
     assert tcl.error("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
-    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments. Usage: torch::is_distributed"
+    assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments (wrong # args). Usage: torch::is_distributed"
 
 
 def test_exit_and_full_read_values_as_tcl_does(tcl):

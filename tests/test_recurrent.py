@@ -81,13 +81,13 @@ def test_gru_has_its_older_spelling(tcl):
 
 
 RECURRENT_ERRORS = [
-    ("{name} 10", "Wrong number of arguments. Usage: torch::{name} input_size hidden_size ?num_layers?"),
-    ("{name} 1 2 1 1 0 0.0 0 extra", "Wrong number of arguments. Usage: torch::{name}"),
-    ("{name}", "Wrong number of arguments. Usage: torch::{name}"),
+    ("{name} 10", "Wrong number of arguments (wrong # args). Usage: torch::{name} input_size hidden_size ?num_layers?"),
+    ("{name} 1 2 1 1 0 0.0 0 extra", "Wrong number of arguments (wrong # args). Usage: torch::{name}"),
+    ("{name}", "Wrong number of arguments (wrong # args). Usage: torch::{name}"),
     ("{name} -inputSize 10", "Required parameters missing: -hiddenSize"),
     ("{name} -hidden_size 10", "Required parameters missing: -inputSize"),
     ("{name} -inputSize 10 -hiddenSize 20 -invalid_param 5", "Unknown parameter: -invalid_param. Valid parameters:"),
-    ("{name} -inputSize 10 -hiddenSize", "Missing value for parameter: -hiddenSize"),
+    ("{name} -inputSize 10 -hiddenSize", "Missing value for parameter: -hiddenSize. Named parameters must come in pairs"),
     ("{name} -inputSize invalid -hiddenSize 20", 'Invalid input_size: expected integer, got "invalid"'),
     ("{name} 10 x", 'Invalid hidden_size: expected integer, got "x"'),
     ("{name} 10 20 -bias maybe", 'Invalid bias: expected boolean, got "maybe"'),
@@ -257,7 +257,7 @@ DECODER_STACK_INVALID = ("Invalid parameters: all tensors must be defined, dMode
                          "and dimFeedforward must be positive")
 
 ERRORS = [
-    ("multihead_attention $q $q", "Wrong number of arguments. Usage: torch::multihead_attention query key value "
+    ("multihead_attention $q $q", "Wrong number of arguments (wrong # args). Usage: torch::multihead_attention query key value "
                                   "embed_dim num_heads"),
     ("multihead_attention $q $q $q 0 2", "Required parameters missing or invalid: embed_dim must be > 0, got 0"),
     ("multihead_attention $q $q $q 8 -1", "Required parameters missing or invalid: num_heads must be > 0, got -1"),
@@ -275,7 +275,7 @@ ERRORS = [
     ("multihead_attention $q $q $k 8 2", "multihead_attention: key and value must have the same shape, got "
                                          "{4 2 8} and {4 3 8}"),
     ("transformer_decoder $q $k 8 2 1 8", "transformer_decoder: tgt's batch size (2) and memory's (3) differ"),
-    ("transformer_encoder_layer $s 4 2", "Wrong number of arguments. Usage: torch::transformer_encoder_layer src "
+    ("transformer_encoder_layer $s 4 2", "Wrong number of arguments (wrong # args). Usage: torch::transformer_encoder_layer src "
                                          "d_model nhead dim_feedforward dropout"),
     ("transformer_encoder_layer $s 0 2 8 0.1", ENCODER_INVALID),
     ("transformer_encoder_layer $s 4 2 8 1.5", ENCODER_INVALID),
@@ -286,10 +286,10 @@ ERRORS = [
                                                "got Int64"),
     ("transformer_encoder_layer $z 4 2 8 0.1", "transformer_encoder_layer: src must have 1 to 3 dimensions"),
     ("transformer_encoder_layer -src $s -invalid 4", "Unknown parameter: -invalid"),
-    ("transformer_encoder_layer -src $s -dModel", "Missing value for parameter: -dModel"),
+    ("transformer_encoder_layer -src $s -dModel", "Missing value for parameter: -dModel. Named parameters must come in pairs"),
     ("transformer_encoder_layer -src $s -dModel x -nhead 2", 'Invalid d_model: expected integer, got "x"'),
     ("transformer_encoder_layer 4 2 8 0.1 0.1", "Invalid tensor name: 4"),
-    ("transformer_decoder_layer $t $t 2 1 4", "Wrong number of arguments. Usage: torch::transformer_decoder_layer "
+    ("transformer_decoder_layer $t $t 2 1 4", "Wrong number of arguments (wrong # args). Usage: torch::transformer_decoder_layer "
                                               "tgt memory d_model nhead dim_feedforward dropout"),
     ("transformer_decoder_layer $t $t 2 -1 4 0.1", DECODER_LAYER_INVALID),
     ("transformer_decoder_layer $t $t 2 1 0 0.1", DECODER_LAYER_INVALID),
@@ -298,13 +298,13 @@ ERRORS = [
                                                   "d_model (4)"),
     ("transformer_decoder_layer $t $q 2 1 4 0.2", "transformer_decoder_layer: memory's last dimension (8)"),
     ("transformer_decoder_layer -tgt $t -dModel 2 -nhead 1", "Required parameters missing: -memory"),
-    ("transformer_encoder $s 4 2", "Wrong number of arguments. Usage: torch::transformer_encoder src d_model "
+    ("transformer_encoder $s 4 2", "Wrong number of arguments (wrong # args). Usage: torch::transformer_encoder src d_model "
                                    "nhead num_layers dim_feedforward"),
     ("transformer_encoder $s 0 2 2 8", ENCODER_STACK_INVALID),
     ("transformer_encoder $s 4 2 0 8", ENCODER_STACK_INVALID),
     ("transformer_encoder $s 4 2 2 8 -dropout 2", ENCODER_STACK_INVALID),
     ("transformer_encoder -src $s -dModel 4 -nhead 2", "Required parameters missing: -numLayers"),
-    ("transformer_decoder $t $t 2 1 2", "Wrong number of arguments. Usage: torch::transformer_decoder tgt memory "
+    ("transformer_decoder $t $t 2 1 2", "Wrong number of arguments (wrong # args). Usage: torch::transformer_decoder tgt memory "
                                         "d_model nhead num_layers dim_feedforward"),
     ("transformer_decoder $t $t 0 1 2 4", DECODER_STACK_INVALID),
     ("transformer_decoder $t $t 2 1 2 -1", DECODER_STACK_INVALID),

@@ -201,16 +201,16 @@ def test_tensor_sum_of_a_plain_call_is_torch_sum(tcl):
     ("torch::tensor_std $i", "tensor_std: needs a floating-point tensor, got Int64*"),
     ("torch::tensor_std $t 0 x", 'Invalid unbiased: expected boolean, got "x"'),
     ("torch::tensor_var $t 4", "Invalid dim: 4 is out of range*"),
-    ("torch::std_dim $t", "Wrong number of arguments. Usage: torch::std_dim tensor dim ?unbiased? ?keepdim?"),
+    ("torch::std_dim $t", "Wrong number of arguments (wrong # args). Usage: torch::std_dim tensor dim ?unbiased? ?keepdim?"),
     ("torch::var_dim $i 0", "var_dim: needs a floating-point tensor, got Int64*"),
     ("torch::mean_dim $i 0", "mean_dim: mean of an integer tensor*"),
     ("torch::median_dim $t 2", "median_dim: Dimension out of range*"),
     ("torch::kthvalue $t 6 1", "Invalid k: expected 1 .. 5 (the size of dimension 1), got 6"),
     ("torch::kthvalue $t 0 1", "Invalid k: expected 1 .. 5*"),
     ("torch::kthvalue -input $t -k 1", "Required parameters missing: -dim"),
-    ("torch::cumsum $t", "Wrong number of arguments. Usage: torch::cumsum tensor dim"),
+    ("torch::cumsum $t", "Wrong number of arguments (wrong # args). Usage: torch::cumsum tensor dim"),
     ("torch::cumprod $t 2", "Invalid dim: 2 is out of range*"),
-    ("torch::cummax -input $t -dim", "Missing value for parameter: -dim"),
+    ("torch::cummax -input $t -dim", "Missing value for parameter: -dim. Named parameters must come in pairs"),
     ("torch::cummin -input $t -bogus 0", "Unknown parameter: -bogus. Valid parameters: *"),
     ("torch::cummax $b 0", "cummax: *"),
     ("torch::diff $t -1", "Invalid n: must not be negative, got -1"),
@@ -226,7 +226,7 @@ def test_tensor_sum_of_a_plain_call_is_torch_sum(tcl):
     ("torch::take_along_dim $t $flat 1", "Invalid indices: expected a 2-dimensional tensor*"),
     ("torch::take_along_dim $t $idx 3", "Invalid dim: 3 is out of range*"),
     ("torch::tensor_unique $t x", 'Invalid sorted: expected boolean, got "x"'),
-    ("torch::tensor_unique -tensor $t -sorted", "Missing value for parameter: -sorted"),
+    ("torch::tensor_unique -tensor $t -sorted", "Missing value for parameter: -sorted. Named parameters must come in pairs"),
 ])
 def test_bad_input_is_a_clear_error(tcl, script, message):
     tcl.eval(f"set t {tcl.create(VALUES, 'float32')}; set i {tcl.create(VALUES, 'int64')}")

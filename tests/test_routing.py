@@ -339,7 +339,7 @@ ERRORS = [
     ("torch::argmax $m 0 maybe", 'Invalid keepdim: expected boolean, got "maybe"'),
     ("torch::argmax $flags", "argmax: argmax(): does not support bool input"),
     ("torch::argmax -input $m -axis 0", "Unknown parameter: -axis. Valid parameters: -tensor -input -dim -keepdim"),
-    ("torch::argmin", "Wrong number of arguments. Usage: torch::argmin tensor ?dim? ?keepdim?"),
+    ("torch::argmin", "Wrong number of arguments (wrong # args). Usage: torch::argmin tensor ?dim? ?keepdim?"),
     ("torch::argmax nope", "Invalid tensor name: nope"),
     # argsort, sort
     ("torch::argsort $m 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
@@ -353,7 +353,7 @@ ERRORS = [
     ("torch::topk $m 3 0", "Invalid k: expected 0 .. 2 (the size of dimension 0), got 3"),
     ("torch::topk $m -1", "Invalid k: expected 0 .. 3 (the size of dimension -1), got -1"),
     ("torch::topk $m 1 2", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
-    ("torch::topk $m", "Wrong number of arguments. Usage: torch::topk tensor k ?dim? ?largest? ?sorted?"),
+    ("torch::topk $m", "Wrong number of arguments (wrong # args). Usage: torch::topk tensor k ?dim? ?largest? ?sorted?"),
     ("torch::topk -input $m", "Required parameters missing: -k"),
     ("torch::topk $flags 1", "topk: topk does not support bool dtypes on CPU"),
     # bincount
@@ -371,11 +371,11 @@ ERRORS = [
      "Invalid weights: expected real numbers, got Complex64"),
     ("torch::bincount $i -weights nope", "Invalid tensor name: nope"),
     ("torch::bincount $i -minlength -2", "Invalid minlength: must not be negative, got -2"),
-    ("torch::bincount $i 4", "Wrong number of arguments. Usage: torch::bincount tensor"),
-    ("torch::bincount $i -minlength", "Missing value for parameter: -minlength"),
+    ("torch::bincount $i 4", "Wrong number of arguments (wrong # args). Usage: torch::bincount tensor"),
+    ("torch::bincount $i -minlength", "Missing value for parameter: -minlength. Named parameters must come in pairs"),
     # nonzero
     ("torch::nonzero nope", "Invalid tensor name: nope"),
-    ("torch::nonzero $m 0", "Wrong number of arguments. Usage: torch::nonzero tensor"),
+    ("torch::nonzero $m 0", "Wrong number of arguments (wrong # args). Usage: torch::nonzero tensor"),
     # index_select
     ("torch::index_select $m 0 [torch::tensor_create {0.0}]",
      "Invalid index: expected an Int64 or Int32 tensor, got Float32; convert it with torch::tensor_to"),
@@ -389,7 +389,7 @@ ERRORS = [
     ("torch::index_select $m 0 [torch::tensor_create {-1} int64]",
      "Invalid index: -1 is out of range for dimension 0 of size 2 (expected 0 .. 1)"),
     ("torch::index_select $m 2 $i", "Invalid dim: 2 is out of range for a 2-dimensional tensor (expected -2 .. 1)"),
-    ("torch::indexSelect $m 0", "Wrong number of arguments. Usage: torch::index_select tensor dim index"),
+    ("torch::indexSelect $m 0", "Wrong number of arguments (wrong # args). Usage: torch::index_select tensor dim index"),
     # index_add
     ("torch::index_add $m 0 [torch::tensor_create {1} int64] [torch::ones {1 3} float64]",
      "Invalid source: its dtype is Float64, the tensor's Float32; convert one with torch::tensor_to"),
@@ -407,7 +407,7 @@ ERRORS = [
      "Invalid index: a 0-dimensional tensor takes one index, got 2"),
     ("torch::indexAdd -tensor $m -dim 0 -index $i", "Required parameters missing: -source"),
     # tensor_clone
-    ("torch::tensor_clone", "Wrong number of arguments. Usage: torch::tensor_clone tensor"),
+    ("torch::tensor_clone", "Wrong number of arguments (wrong # args). Usage: torch::tensor_clone tensor"),
     ("torch::tensorClone nope", "Invalid tensor name: nope"),
     # tensor_cat
     ("torch::tensor_cat {} 0", "Invalid tensors: give at least one tensor handle"),
@@ -418,7 +418,7 @@ ERRORS = [
     ("torch::tensor_cat [list $m [torch::ones {2 2}]] 0",
      "tensor_cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."),
     ("torch::tensor_cat [list $m $i] 0", "tensor_cat: Tensors must have same number of dimensions: got 2 and 1"),
-    ("torch::tensorCat [list $m]", "Wrong number of arguments. Usage: torch::tensor_cat tensors dim"),
+    ("torch::tensorCat [list $m]", "Wrong number of arguments (wrong # args). Usage: torch::tensor_cat tensors dim"),
     ("torch::tensor_cat -tensors [list $m]", "Required parameters missing: -dim"),
     # matmul
     ("torch::matmul $m $m", "matmul: shapes {2 3} and {2 3} do not fit: the last dimension of input (3) "

@@ -261,7 +261,7 @@ def test_indexing_commands_match_torch(tcl, dtype, index_dtype):
 
 ERRORS = [
     ("torch::atleast_1d nosuch", "Invalid tensor name: nosuch"),
-    ("torch::atleast_2d", "Wrong number of arguments. Usage: torch::atleast_2d input"),
+    ("torch::atleast_2d", "Wrong number of arguments (wrong # args). Usage: torch::atleast_2d input"),
     ("torch::atleast_3d -input $g -bad 1", "Unknown parameter: -bad. Valid parameters: -input -tensor"),
     ("torch::tensor_expand $g {2 3}", "tensor_expand: The expanded size of the tensor (3) must match"),
     ("torch::tensor_repeat $g {2}", "Invalid repeats: give at least one count per dimension of the tensor (2), got {2}"),
@@ -295,7 +295,7 @@ ERRORS = [
     ("torch::tensor_stack [list $g $r] 0", "tensor_stack: stack expects each tensor to be equal size"),
     ("torch::tensor_stack [list $g] 3", "Invalid dim: 3 is out of range for stacking 2-dimensional tensors (expected -3 .. 2)"),
     ("torch::tensor_stack [list $g nosuch] 0", "Invalid tensor name: nosuch"),
-    ("torch::hstack", "Wrong number of arguments. Usage: torch::hstack tensors ?tensors ...?"),
+    ("torch::hstack", "Wrong number of arguments (wrong # args). Usage: torch::hstack tensors ?tensors ...?"),
     ("torch::vstack {}", "Invalid tensors: vstack needs at least 1 tensor handle"),
     ("torch::vstack $g $r", "vstack: Sizes of tensors must match except in dimension 0"),
     ("torch::dstack $g nosuch", "Invalid tensor name: nosuch"),

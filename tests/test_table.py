@@ -102,7 +102,7 @@ def test_a_users_error_is_plain_and_its_error_info_starts_at_the_call(tcl):
                                        "at non-singleton dimension 0"),
         ("torch::tensor_numel nope", "Invalid tensor name: nope"),
         ("torch::full {2} abc", 'Invalid value: expected number, got "abc"'),
-        ("torch::zeros -shape", "Missing value for parameter: -shape"),
+        ("torch::zeros -shape", "Missing value for parameter: -shape. Named parameters must come in pairs"),
         ("torch::tensor_create {1 2} -shape {3}", "Invalid shape: {3} does not hold the 2 elements of data"),
         ("torch::tensor_to_list nope", "Invalid tensor name: nope"),
     ]:

@@ -199,10 +199,11 @@ C = ReductionCommands
 SPREAD_DIMS = Param("dim", "dims", None, "Dimension or list of dimensions to reduce; all elements when not given",
                     named=("-dim", "-dimension"))
 COMMANDS = (
-    # A plain call is torch.sum itself (torch.sum(t, None) sums all elements).
+    # A plain call is torch.sum itself; dim is a keyword, left out when not given
+    # (torch.sum(t) costs a microsecond less than torch.sum(t, None)).
     Command("tensor_sum", "tensorSum", REDUCTIONS, "The sum of all elements, or along dimension(s)", (
         TENSOR, Param("dim", "dims", None, "Dimension or list of dimensions to sum; all elements when not given",
-                      named=("-dim", "-dimension"))), torch=torch.sum),
+                      named=("-dim", "-dimension"), keyword="dim")), torch=torch.sum),
     Command("tensor_mean", "tensorMean", REDUCTIONS, "The mean of all elements, or along dimension(s) "
             "(floating dtypes)", (TENSOR, Param("dim", "dims", None, "Dimension or list of dimensions to "
                                                 "average; all elements when not given",

@@ -71,4 +71,4 @@ def test_bad_arguments_are_the_same_error_on_every_rank(tcl):
         'Invalid root: expected integer, got "x"',
         'Invalid operation: expected one of sum mean max min product band bor bxor, got "nosuch"',
         "Unknown parameter: -group. Valid parameters: -tensor -operation",
-        "Wrong number of arguments. Usage: torch::all_reduce tensor ?operation?"]
+        "Wrong number of arguments (wrong # args). Usage: torch::all_reduce tensor ?operation?"]
