@@ -5,6 +5,7 @@ table (commands.py) becomes one Python command, registered under every spelling
 binds the call's words (binding.py), converts each value by its kind, and calls the
 engine function or torch function the declaration names."""
 
+import functools
 import traceback
 from tkinter import TclError
 
@@ -206,6 +207,8 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         value converted by its kind, then the engine function or torch function called."""
         tk, bind = self.tk, Binding(command)
         function = getattr(self, command.engine.__name__) if command.engine else _torch_call(command)
+        if command.fixed:
+            function = functools.partial(function, *command.fixed)
         # torch's complaints (RuntimeError; from a mapped call, a dim out of range too)
         # are the user's errors, said with the command's name; from our own code, an
         # IndexError is a bug.

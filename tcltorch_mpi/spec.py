@@ -107,6 +107,8 @@ class Command:
     aliases: tuple = ()        # more spellings (older or upstream names)
     front: str = ""            # a Tcl proc the spellings call, which calls the engine command
     prepare: object = None     # rewrites the positional words before they are bound
+    fixed: tuple = ()          # the engine function's first arguments, before the values: one
+                               # function serves several commands (the paddings: mode, dims)
     usage: str = ""            # the positional syntax when the parameters cannot say it
 
     @property
@@ -152,7 +154,8 @@ def check(commands):
         if (command.engine is None) == (command.torch is None):
             problems.append(f"torch::{command.name}: declare exactly one of engine= and torch=")
         elif command.engine is not None:
-            takes = list(inspect.signature(command.engine).parameters)[1:]  # after self
+            # after self and the fixed arguments
+            takes = list(inspect.signature(command.engine).parameters)[1 + len(command.fixed):]
             if takes != declared:
                 problems.append(f"torch::{command.name} declares ({', '.join(declared)}) but its engine "
                                 f"function {command.engine.__qualname__} takes ({', '.join(takes)})")
@@ -161,11 +164,13 @@ def check(commands):
                 problems.append(f"torch::{command.name}: parameter {p.name} has unknown kind {p.kind}")
             if p.keyword and command.torch is None:
                 problems.append(f"torch::{command.name}: parameter {p.name} has a keyword but no torch function")
+            if p.choices and p.default not in (REQUIRED, None, *p.choices):
+                problems.append(f"torch::{command.name}: parameter {p.name}'s default is not one of its choices")
         keywords = [bool(p.keyword) for p in command.params]
         if keywords != sorted(keywords):
             problems.append(f"torch::{command.name}: parameters passed as keywords must follow the others")
-            if p.choices and p.default not in (REQUIRED, None, *p.choices):
-                problems.append(f"torch::{command.name}: parameter {p.name}'s default is not one of its choices")
+        if command.fixed and command.engine is None:
+            problems.append(f"torch::{command.name}: fixed arguments are for an engine function")
     if problems:
         raise RuntimeError("tcltorch_mpi: the command table does not match the engine:\n  "
                            + "\n  ".join(problems))

@@ -49,6 +49,26 @@ def test_the_table_checks_its_own_rules():
     text = str(failure.value)
     assert "torch::tensor_numel: its camelCase spelling is tensorNumel, not tensorNUMEL" in text
     assert "torch::tensor_numel is declared by tensor_numel and tensor_size" in text
+    odd_default = Command("a_mode", "aMode", "x", "y", (Param("mode", "text", "max", choices=("mean", "sum")),),
+                          torch=len)
+    fixed_torch = Command("a_fixed", "aFixed", "x", "y", (), torch=len, fixed=(1,))
+    with pytest.raises(RuntimeError) as failure:
+        spec.check([odd_default, fixed_torch])
+    text = str(failure.value)
+    assert "torch::a_mode: parameter mode's default is not one of its choices" in text
+    assert "torch::a_fixed: fixed arguments are for an engine function" in text
+
+
+def test_one_engine_function_serves_several_commands_through_fixed_arguments(tcl):
+    # The paddings share two functions; each command's declaration fixes its mode and
+    # dimensions, and the check reads the function's parameters after those.
+    pads = [c for c in commands.COMMANDS if c.name.endswith(("pad1d", "pad2d", "pad3d"))]
+    assert len(pads) == 15 and {c.engine.__name__ for c in pads} == {"pad", "constant_pad"}
+    t = tcl.eval("torch::tensor_create {{{1 2 3}}} float32")
+    assert tcl.eval(f"torch::tensor_to_list [torch::replication_pad1d {t} {{2 1}}]") == "1.0 1.0 1.0 2.0 3.0 3.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::circular_pad1d {t} {{1 1}}]") == "3.0 1.0 2.0 3.0 1.0"
+    assert tcl.eval(f"torch::tensor_to_list [torch::constant_pad1d {t} {{1 0}} 7]") == "7.0 1.0 2.0 3.0"
+    assert tcl.error(f"torch::zero_pad2d {t} {{1 1}}") == "Padding must be a list of 4 values for 2D"
 
 
 def test_the_table_as_shipped_passes_its_check_and_every_spelling_is_a_command(tcl):

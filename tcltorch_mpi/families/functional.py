@@ -168,57 +168,16 @@ class FunctionalCommands:
 
     # ---- padding: the extension takes exactly 2 values per padded dimension ----
 
-    def _pad(self, name, mode, n, tensor, padding, value=0.0):
+    def pad(self, name, mode, n, input, padding):
+        """The reflection, replication, circular and zero paddings of n dimensions."""
+        return self.constant_pad(name, mode, n, input, padding, None)
+
+    def constant_pad(self, name, mode, n, input, padding, value):
         if len(padding) != 2 * n:
             raise CommandError(f"Padding must be a list of {2 * n} values for {n}D")
         if mode in ("reflect", "replicate") and any(p < 0 for p in padding):
             raise CommandError("Invalid padding value: padding cannot be negative")
-        return torch_call(name, F.pad, tensor, padding, mode, value if mode == "constant" else None)
-
-    def reflection_pad1d(self, input, padding):
-        return self._pad("reflection_pad1d", "reflect", 1, input, padding)
-
-    def reflection_pad2d(self, input, padding):
-        return self._pad("reflection_pad2d", "reflect", 2, input, padding)
-
-    def reflection_pad3d(self, input, padding):
-        return self._pad("reflection_pad3d", "reflect", 3, input, padding)
-
-    def replication_pad1d(self, input, padding):
-        return self._pad("replication_pad1d", "replicate", 1, input, padding)
-
-    def replication_pad2d(self, input, padding):
-        return self._pad("replication_pad2d", "replicate", 2, input, padding)
-
-    def replication_pad3d(self, input, padding):
-        return self._pad("replication_pad3d", "replicate", 3, input, padding)
-
-    def circular_pad1d(self, input, padding):
-        return self._pad("circular_pad1d", "circular", 1, input, padding)
-
-    def circular_pad2d(self, input, padding):
-        return self._pad("circular_pad2d", "circular", 2, input, padding)
-
-    def circular_pad3d(self, input, padding):
-        return self._pad("circular_pad3d", "circular", 3, input, padding)
-
-    def constant_pad1d(self, input, padding, value):
-        return self._pad("constant_pad1d", "constant", 1, input, padding, value)
-
-    def constant_pad2d(self, input, padding, value):
-        return self._pad("constant_pad2d", "constant", 2, input, padding, value)
-
-    def constant_pad3d(self, input, padding, value):
-        return self._pad("constant_pad3d", "constant", 3, input, padding, value)
-
-    def zero_pad1d(self, input, padding):
-        return self._pad("zero_pad1d", "constant", 1, input, padding)
-
-    def zero_pad2d(self, input, padding):
-        return self._pad("zero_pad2d", "constant", 2, input, padding)
-
-    def zero_pad3d(self, input, padding):
-        return self._pad("zero_pad3d", "constant", 3, input, padding)
+        return torch_call(name, F.pad, input, padding, mode, value)
 
     # ---- resampling ----
 
@@ -369,6 +328,10 @@ def _max_pool_layer(name, alias, n, engine):
 PAD_DOC = {1: "{left right}", 2: "{left right top bottom}", 3: "{left right top bottom front back}"}
 
 
+_PAD_MODES = {"reflection": "reflect", "replication": "replicate", "circular": "circular", "constant": "constant",
+              "zero": "constant"}  # torch's mode for each kind of padding command
+
+
 def _pads(how, *spellings):
     """The padding commands of one kind, in 1, 2 and 3 dimensions: (name, camel, alias) each."""
     commands = []
@@ -379,7 +342,8 @@ def _pads(how, *spellings):
             params.append(Param("value", "double", 0, "The fill value", named=("-value", "-val"),
                                 required_positionally=True))
         commands.append(Command(name, camel_case, LAYER_OPS, f"Padding of the last {n} dimension(s) {how}",
-                                tuple(params), engine=getattr(C, name), aliases=(alias,)))
+                                tuple(params), engine=C.constant_pad if kind == "constant" else C.pad,
+                                fixed=(name, _PAD_MODES[kind], n), aliases=(alias,)))
     return commands
 
 
