@@ -36,6 +36,16 @@ def end(engine, status=0):
     runtime.finish(status)
 
 
+def release(tk, engine):
+    """Let go of an interpreter from create() while the process goes on (the tests make
+    thousands): its commands hold the engine, and the engine the interpreter, a loop
+    through Tcl that Python's collector cannot see. Deleting the commands frees both,
+    with the handles; the communicators of its groups are freed first."""
+    engine.groups.free()
+    tk.call("namespace", "delete", "::torch", "::tcltorch_mpi")
+    tk.call("rename", "exit", "")
+
+
 def create(argv0="tcltorch_mpi", argv=()):
     """An interpreter with the shim loaded; ``exit`` ends the whole MPI job cleanly."""
     tk = tkinter.Tcl()
