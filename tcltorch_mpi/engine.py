@@ -216,7 +216,11 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         conversions = []
         for p in command.params:
             kind = spec.KINDS[p.kind]
-            convert = _chosen(p, getattr(self, kind.convert)) if p.choices else getattr(self, kind.convert)
+            convert = getattr(self, kind.convert)
+            if p.unknown:  # a handle whose message says which it is
+                convert = functools.partial(convert, unknown=p.unknown)
+            if p.choices:
+                convert = _chosen(p, convert)
             if p.default is spec.REQUIRED or not kind.static:
                 conversions.append((_NEVER_TEXT, None, convert))
             else:  # converted once, here

@@ -17,11 +17,13 @@ class Registry:
         self._items[name] = item
         return name
 
-    def get(self, name):
+    def get(self, name, unknown=None):
+        """The item; for a name no handle has, an error in ``unknown``'s words or the
+        registry's own."""
         try:
             return self._items[name]
         except KeyError:
-            raise CommandError(f"{self._unknown}: {name}") from None
+            raise CommandError(f"{unknown or self._unknown}: {name}") from None
 
     def find(self, name):
         """The item, or None when no handle has this name."""

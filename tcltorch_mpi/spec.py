@@ -17,6 +17,9 @@ class Kind:
     static: bool = True
 
 
+# The kinds' conversions that look a handle up in a registry (engine.py).
+HANDLE_KINDS = ("tensor", "layer", "optimizer", "scheduler", "scaler")
+
 KINDS = {
     "tensor": Kind("tensor handle", "tensor", static=False),
     # A tensor handle or a number (a scalar operand: tensor_add $t 1)
@@ -75,6 +78,9 @@ class Param:
     # torch's own default holds); "" means by position.
     keyword: str = ""
     choices: tuple = ()             # the only texts it takes (a mode: "mean", "sum")
+    # For a handle: the message for one that names nothing, which says which handle it
+    # is ("Invalid weight tensor name"); by default the registry's own.
+    unknown: str = ""
 
     @property
     def spellings(self):
@@ -164,6 +170,9 @@ def check(commands):
                 problems.append(f"torch::{command.name}: parameter {p.name} has unknown kind {p.kind}")
             if p.keyword and command.torch is None:
                 problems.append(f"torch::{command.name}: parameter {p.name} has a keyword but no torch function")
+            if p.unknown and KINDS[p.kind].convert not in HANDLE_KINDS:
+                problems.append(f"torch::{command.name}: parameter {p.name} has an unknown-handle message "
+                                "but is not a handle")
             if p.choices and p.default not in (REQUIRED, None, *p.choices):
                 problems.append(f"torch::{command.name}: parameter {p.name}'s default is not one of its choices")
         keywords = [bool(p.keyword) for p in command.params]

@@ -52,11 +52,24 @@ def test_the_table_checks_its_own_rules():
     odd_default = Command("a_mode", "aMode", "x", "y", (Param("mode", "text", "max", choices=("mean", "sum")),),
                           torch=len)
     fixed_torch = Command("a_fixed", "aFixed", "x", "y", (), torch=len, fixed=(1,))
+    unknown_number = Command("a_count", "aCount", "x", "y", (Param("n", "int", unknown="Invalid n name"),),
+                             torch=len)
     with pytest.raises(RuntimeError) as failure:
-        spec.check([odd_default, fixed_torch])
+        spec.check([odd_default, fixed_torch, unknown_number])
     text = str(failure.value)
+    assert "torch::a_count: parameter n has an unknown-handle message but is not a handle" in text
     assert "torch::a_mode: parameter mode's default is not one of its choices" in text
     assert "torch::a_fixed: fixed arguments are for an engine function" in text
+
+
+def test_a_handle_parameter_may_say_which_handle_an_unknown_one_is(tcl):
+    # grid_sample's two tensors are declared with messages of their own; the registry's
+    # ("Invalid tensor name") is the default, for the positional and the named form alike.
+    t = tcl.eval("torch::ones {1 1 2 2}")
+    for call in ("torch::grid_sample nosuch {t}", "torch::grid_sample -input nosuch -grid {t}"):
+        assert tcl.error(call.format(t=t)) == "Invalid input tensor name: nosuch"
+    assert tcl.error(f"torch::grid_sample {t} nosuch") == "Invalid grid tensor name: nosuch"
+    assert tcl.error("torch::tensor_abs nosuch") == "Invalid tensor name: nosuch"
 
 
 def test_one_engine_function_serves_several_commands_through_fixed_arguments(tcl):

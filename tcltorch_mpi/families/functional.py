@@ -16,8 +16,10 @@ from ..tensor_commands import torch_call
 
 
 IN = Param("input", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
-# The same, looked up by the engine function (its message names the role: input, grid, weight)
-HANDLE = Param("input", "text", doc="Handle of the input tensor", named=("-input", "-tensor"))
+# The same, whose unknown handle is said in the extension's words, naming the role (as
+# the grid's and the weight's are): Invalid input tensor name: x
+HANDLE = Param("input", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"),
+               unknown="Invalid input tensor name")
 
 
 def _named(name):
@@ -38,17 +40,6 @@ def _kind(n):
 
 
 class FunctionalCommands:
-    # The input handles are taken as text, so that a bad one says which it is, in the
-    # extension's words (Invalid input tensor name: x, Invalid grid tensor name: x).
-    def _tensor(self, handle, role="input", message="Invalid {role} tensor name: {handle}"):
-        tensor = self.tensors.find(handle)
-        if tensor is None:
-            raise CommandError(message.format(role=role, handle=handle))
-        return tensor
-
-    def _call(self, name, function, handle, *args, **kwargs):
-        return torch_call(name, function, self._tensor(handle), *args, **kwargs)
-
     # ---- checks the extension makes before torch sees the values ----
 
     @staticmethod
@@ -81,25 +72,24 @@ class FunctionalCommands:
         """The optional bias of the convolutions: a handle, or none / empty for no bias."""
         if text in ("", "none"):
             return None
-        return self._tensor(text, "bias")
+        return self.tensors.get(text, "Invalid bias tensor name")
 
     # ---- pooling ----
 
     def avgpool1d(self, input, kernel_size, stride, padding, count_include_pad):
-        return self._call("avgpool1d", F.avg_pool1d, input, kernel_size, stride, padding, False, count_include_pad)
+        return torch_call("avgpool1d", F.avg_pool1d, input, kernel_size, stride, padding, False, count_include_pad)
 
     def avgpool2d(self, input, kernel_size, stride, padding, count_include_pad):
-        return self._call("avgpool2d", F.avg_pool2d, input, kernel_size, stride, padding, False, count_include_pad)
+        return torch_call("avgpool2d", F.avg_pool2d, input, kernel_size, stride, padding, False, count_include_pad)
 
     def avgpool3d(self, input, kernel_size, stride, padding, count_include_pad):
-        return self._call("avgpool3d", F.avg_pool3d, input, kernel_size, stride, padding, False, count_include_pad)
+        return torch_call("avgpool3d", F.avg_pool3d, input, kernel_size, stride, padding, False, count_include_pad)
 
     def maxpool2d(self, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-        return self._call("maxpool2d", F.max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode,
+        return torch_call("maxpool2d", F.max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode,
                           return_indices)
 
-    def _lp_pool(self, name, function, handle, norm_type, kernel_size, stride, ceil_mode):
-        tensor = self._tensor(handle)
+    def _lp_pool(self, name, function, tensor, norm_type, kernel_size, stride, ceil_mode):
         # norm_type 0 would divide by zero in torch's lp_pool (a Python exception, not an error)
         self._positive("normType", norm_type)
         self._positive("kernelSize", kernel_size)
@@ -114,8 +104,7 @@ class FunctionalCommands:
     def lppool3d(self, input, norm_type, kernel_size, stride, ceil_mode):
         return self._lp_pool("lppool3d", F.lp_pool3d, input, norm_type, kernel_size, stride, ceil_mode)
 
-    def _adaptive(self, name, function, handle, output_size):
-        tensor = self._tensor(handle)
+    def _adaptive(self, name, function, tensor, output_size):
         # The extension refuses an empty output (torch would return an empty tensor).
         self._positive("output_size", output_size, "Required parameters: input tensor and positive output_size")
         return torch_call(name, function, tensor, output_size)
@@ -132,8 +121,7 @@ class FunctionalCommands:
     def adaptive_maxpool3d(self, input, output_size):
         return self._adaptive("adaptive_maxpool3d", F.adaptive_max_pool3d, input, output_size)
 
-    def _fractional(self, name, function, n, handle, kernel_size, output_ratio):
-        tensor = self._tensor(handle)
+    def _fractional(self, name, function, n, tensor, kernel_size, output_ratio):
         if isinstance(kernel_size, int):
             kernel_size = (kernel_size,) * n
         if len(kernel_size) != n:
@@ -192,19 +180,16 @@ class FunctionalCommands:
         return (size, None) if size else (None, scale_factor)
 
     def interpolate(self, input, size, mode, align_corners, scale_factor):
-        tensor = self._tensor(input)
         size, scale = self._size_or_scale(size, scale_factor)
         # align_corners only means something to the interpolating modes; torch refuses it for the others.
         corners = align_corners if mode in ("linear", "bilinear", "bicubic", "trilinear") else None
-        return torch_call("interpolate", F.interpolate, tensor, size, scale, mode, corners)
+        return torch_call("interpolate", F.interpolate, input, size, scale, mode, corners)
 
     def upsample_nearest(self, input, size, scale_factor):
-        tensor = self._tensor(input)
         size, scale = self._size_or_scale(size, scale_factor)
-        return torch_call("upsample_nearest", F.interpolate, tensor, size, scale, "nearest")
+        return torch_call("upsample_nearest", F.interpolate, input, size, scale, "nearest")
 
     def upsample_bilinear(self, input, size, align_corners, antialias, scale_factor):
-        tensor = self._tensor(input)
         # By position, the second word is the output size (integers) or the scale factors.
         if size is not None:
             try:
@@ -214,31 +199,28 @@ class FunctionalCommands:
                     raise CommandError(f'Invalid size: expected list of integers, got "{size}"') from None
                 size, scale_factor = None, size
         size, scale = self._size_or_scale(size, scale_factor)
-        return torch_call("upsample_bilinear", F.interpolate, tensor, size, scale, "bilinear", align_corners,
+        return torch_call("upsample_bilinear", F.interpolate, input, size, scale, "bilinear", align_corners,
                           antialias=antialias)
 
     def grid_sample(self, input, grid, mode, padding_mode, align_corners):
-        return torch_call("grid_sample", F.grid_sample, self._tensor(input), self._tensor(grid, "grid"), mode,
+        return torch_call("grid_sample", F.grid_sample, input, grid, mode,
                           padding_mode, align_corners)
 
     def channel_shuffle(self, input, groups):
-        tensor = self._tensor(input)
         self._positive("groups", groups)
-        if tensor.dim() < 3:
+        if input.dim() < 3:
             raise CommandError(f"channel_shuffle: expected a tensor of at least 3 dimensions (N, C, ...), "
-                               f"got shape {tcl_list(list(tensor.shape))}")
-        return torch_call("channel_shuffle", F.channel_shuffle, tensor, groups)
+                               f"got shape {tcl_list(list(input.shape))}")
+        return torch_call("channel_shuffle", F.channel_shuffle, input, groups)
 
     def fold(self, input, output_size, kernel_size, dilation, padding, stride):
-        tensor = self._tensor(input)
         self._pair("Output size", output_size, 2)
         self._pair("Kernel size", kernel_size, 2)
-        return torch_call("fold", F.fold, tensor, output_size, kernel_size, dilation, padding, stride)
+        return torch_call("fold", F.fold, input, output_size, kernel_size, dilation, padding, stride)
 
     # ---- normalization, attention, positions ----
 
-    def _lrn(self, name, handle, size, alpha, beta, k):
-        tensor = self._tensor(handle, message="Tensor not found: {handle}")
+    def _lrn(self, name, tensor, size, alpha, beta, k):
         self._positive("size", size)
         return torch_call(name, F.local_response_norm, tensor, size, alpha, beta, k)
 
@@ -263,17 +245,17 @@ class FunctionalCommands:
     # ---- convolution with given weights; bias none (or empty) means no bias ----
 
     def tensor_conv1d(self, input, weight, bias, stride, padding, dilation, groups):
-        return torch_call("tensor_conv1d", F.conv1d, self._tensor(input), self._tensor(weight, "weight"),
+        return torch_call("tensor_conv1d", F.conv1d, input, weight,
                           self._bias(bias), stride, padding, dilation, groups)
 
     def tensor_conv_transpose1d(self, input, weight, bias, stride, padding, output_padding, groups, dilation):
-        return torch_call("tensor_conv_transpose1d", F.conv_transpose1d, self._tensor(input),
-                          self._tensor(weight, "weight"), self._bias(bias), stride, padding, output_padding, groups,
+        return torch_call("tensor_conv_transpose1d", F.conv_transpose1d, input,
+                          weight, self._bias(bias), stride, padding, output_padding, groups,
                           dilation)
 
     def tensor_conv_transpose2d(self, input, weight, bias, stride, padding, output_padding, groups, dilation):
-        return torch_call("tensor_conv_transpose2d", F.conv_transpose2d, self._tensor(input),
-                          self._tensor(weight, "weight"), self._bias(bias), stride, padding, output_padding, groups,
+        return torch_call("tensor_conv_transpose2d", F.conv_transpose2d, input,
+                          weight, self._bias(bias), stride, padding, output_padding, groups,
                           dilation)
 
 
@@ -415,7 +397,8 @@ COMMANDS = (
                 Param("scale_factor", "text", None, "Scale factor(s), instead of a size",
                       named=("-scale_factor", "-scaleFactor"), named_only=True)), engine=C.upsample_bilinear),
     Command("grid_sample", "gridSample", LAYER_OPS, "Sample the input at the grid's (x, y) locations in [-1, 1]", (
-        HANDLE, Param("grid", "text", doc="Handle of the grid (N, H_out, W_out, 2)"),
+        HANDLE, Param("grid", "tensor", doc="Handle of the grid (N, H_out, W_out, 2)",
+                      unknown="Invalid grid tensor name"),
         Param("mode", "text", "bilinear", "bilinear or nearest", choices=("bilinear", "nearest")),
         _p("padding_mode", "text", "zeros", "Outside the input: zeros, border or reflection",
            choices=("zeros", "border", "reflection")),
@@ -438,7 +421,8 @@ COMMANDS = (
 
     # ---- normalization, attention, positions ----
     *(Command(name, camel, LAYER_OPS, summary, (
-        Param("input", "text", doc="Handle of the input tensor (N, C, ...)", named=("-input", "-tensor")),
+        Param("input", "tensor", doc="Handle of the input tensor (N, C, ...)", named=("-input", "-tensor"),
+              unknown="Tensor not found"),
         Param("size", "int", 5, "Number of neighbouring channels", required_positionally=True),
         Param("alpha", "double", 1e-4, "Multiplicative factor", required_positionally=True),
         Param("beta", "double", 0.75, "Exponent", required_positionally=True),
@@ -462,14 +446,16 @@ COMMANDS = (
 
     # ---- convolution with given weights ----
     Command("tensor_conv1d", "tensorConv1D", LAYER_OPS, "1D convolution of input with weight (and bias)", (
-        HANDLE, Param("weight", "text", doc="Handle of the weight (out_channels, in_channels/groups, k)"),
+        HANDLE, Param("weight", "tensor", doc="Handle of the weight (out_channels, in_channels/groups, k)",
+                      unknown="Invalid weight tensor name"),
         Param("bias", "text", "", "Handle of the bias (out_channels); none or empty for no bias"),
         Param("stride", "int", 1, "Step of the kernel"), Param("padding", "int", 0, "Zero padding on both sides"),
         Param("dilation", "int", 1, "Spacing between kernel elements"),
         Param("groups", "int", 1, "Number of blocked connections")), engine=C.tensor_conv1d, aliases=("tensorConv1d",)),
     *(Command(name, camel_case, LAYER_OPS,
               f"{n}D transposed convolution of input with weight (and bias)", (
-                  HANDLE, Param("weight", "text", doc="Handle of the weight (in_channels, out_channels/groups, k...)"),
+                  HANDLE, Param("weight", "tensor", doc="Handle of the weight (in_channels, out_channels/groups, k...)",
+                                unknown="Invalid weight tensor name"),
                   Param("bias", "text", "", "Handle of the bias (out_channels); none or empty for no bias"),
                   Param("stride", _kind(n), 1, "Step of the kernel"),
                   Param("padding", _kind(n), 0, "dilation*(k-1)-padding zero padding on both sides"),
