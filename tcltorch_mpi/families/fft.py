@@ -4,6 +4,8 @@ Transforms of real tensors give complex ones (Complex64 from Float32), which
 tensor_to_list writes as 1+2j (tensor_abs gives their magnitudes).
 """
 
+import functools
+
 import torch
 
 from .. import dtypes
@@ -14,43 +16,28 @@ from ..tensor_commands import torch_call
 
 
 class FftCommands:
-    def _window(self, name, function, length, dtype, device, periodic, **extra):
+    def window(self, name, function, length, dtype, device, periodic):
+        """The window commands (kaiser_window's function comes with its beta)."""
         if length <= 0:
             raise CommandError(f"Invalid length: must be positive, got {length}")
         if not dtype.is_floating_point:
             raise CommandError(f"Invalid dtype: a window needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
-        return self._filled(name, lambda shape, **kw: function(shape[0], periodic=periodic, **extra, **kw),
+        return self._filled(name, lambda shape, **kw: function(shape[0], periodic=periodic, **kw),
                             [length], dtype, device)
 
-    def hann_window(self, length, dtype, device, periodic):
-        return self._window("hann_window", torch.hann_window, length, dtype, device, periodic)
-
-    def hamming_window(self, length, dtype, device, periodic):
-        return self._window("hamming_window", torch.hamming_window, length, dtype, device, periodic)
-
-    def blackman_window(self, length, dtype, device, periodic):
-        return self._window("blackman_window", torch.blackman_window, length, dtype, device, periodic)
-
-    def bartlett_window(self, length, dtype, device, periodic):
-        return self._window("bartlett_window", torch.bartlett_window, length, dtype, device, periodic)
-
     def kaiser_window(self, length, beta, dtype, device, periodic):
-        return self._window("kaiser_window", torch.kaiser_window, length, dtype, device, periodic, beta=beta)
+        return self.window("kaiser_window", functools.partial(torch.kaiser_window, beta=beta), length, dtype, device,
+                           periodic)
 
     # ---- shifts and the analytic signal ----
 
-    def _shift(self, name, function, tensor, dim):
+    def shift(self, name, function, tensor, dim):
+        """fftshift and ifftshift."""
         if dim is not None:
             self._dims(tensor, dim)
         if tensor.dim() == 0:  # nothing to roll (torch refuses, asking for shifts)
             return tensor.clone()
         return torch_call(name, function, tensor, dim)
-
-    def fftshift(self, tensor, dim):
-        return self._shift("fftshift", torch.fft.fftshift, tensor, dim)
-
-    def ifftshift(self, tensor, dim):
-        return self._shift("ifftshift", torch.fft.ifftshift, tensor, dim)
 
     def hilbert(self, tensor, dim):
         """The analytic signal x + i*H(x) (as scipy.signal.hilbert): the spectrum's
@@ -77,7 +64,8 @@ class FftCommands:
 
     # ---- 2-D transforms, short-time transforms ----
 
-    def _two_dims(self, name, function, tensor, dims, norm):
+    def two_dims(self, name, function, tensor, dims, norm):
+        """tensor_fft2d and tensor_ifft2d."""
         dims = dims if isinstance(dims, tuple) else (dims,)
         if len(dims) != 2:
             raise CommandError(f"Invalid dims: {name}'s dims must be a list of 2 integers, got {tcl_list(dims)}")
@@ -87,12 +75,6 @@ class FftCommands:
         for d in dims:
             self._dim(tensor, d)
         return torch_call(name, function, tensor, dim=dims, norm=norm)
-
-    def tensor_fft2d(self, tensor, dims, norm):
-        return self._two_dims("tensor_fft2d", torch.fft.fft2, tensor, dims, norm)
-
-    def tensor_ifft2d(self, tensor, dims, norm):
-        return self._two_dims("tensor_ifft2d", torch.fft.ifft2, tensor, dims, norm)
 
     def _frames(self, name, tensor, n_fft, hop_length, win_length, window):
         """The checks stft and istft share; the window's length (win_length or n_fft)."""
@@ -155,8 +137,9 @@ LENGTH = Param("length", "int", doc="Number of points, at least 1", named=("-len
 PERIODIC = Param("periodic", "bool", 1, "Periodic (for spectral analysis; 0: symmetric, for filter design)")
 
 
-def _window(name, camel, summary, engine, *params):
-    return Command(name, camel, FFT, summary, (LENGTH, *params, DTYPE, DEVICE, PERIODIC), engine=engine)
+def _window(name, camel, summary, engine, *params, fixed=()):
+    return Command(name, camel, FFT, summary, (LENGTH, *params, DTYPE, DEVICE, PERIODIC), engine=engine,
+                   fixed=fixed)
 
 
 def _transform(name, camel, summary, function, *params):
@@ -180,21 +163,25 @@ def _frame_params(what, *extra):
 
 C = FftCommands
 COMMANDS = (
-    _window("hann_window", "hannWindow", "The Hann window of a given length", C.hann_window),
-    _window("hamming_window", "hammingWindow", "The Hamming window of a given length", C.hamming_window),
-    _window("blackman_window", "blackmanWindow", "The Blackman window of a given length", C.blackman_window),
+    _window("hann_window", "hannWindow", "The Hann window of a given length", C.window,
+            fixed=("hann_window", torch.hann_window)),
+    _window("hamming_window", "hammingWindow", "The Hamming window of a given length", C.window,
+            fixed=("hamming_window", torch.hamming_window)),
+    _window("blackman_window", "blackmanWindow", "The Blackman window of a given length", C.window,
+            fixed=("blackman_window", torch.blackman_window)),
     _window("bartlett_window", "bartlettWindow", "The Bartlett (triangular) window of a given length",
-            C.bartlett_window),
+            C.window, fixed=("bartlett_window", torch.bartlett_window)),
     _window("kaiser_window", "kaiserWindow", "The Kaiser window of a given length and shape beta", C.kaiser_window,
             Param("beta", "double", 12.0, "Shape: 0 is rectangular, larger is narrower")),
     *(Command(name, camel, FFT, summary, (
         INPUT_FIRST, Param("dim", "dims", None, "Dimension or list of dimensions to shift; all when not given",
-                      named=("-dim", "-dimension", "-dims"))), aliases=(alias,), engine=engine)
-      for name, camel, alias, summary, engine in (
+                      named=("-dim", "-dimension", "-dims"))), aliases=(alias,), engine=C.shift,
+        fixed=(name, function))
+      for name, camel, alias, summary, function in (
           ("fftshift", "fftshift", "fftShift", "The zero frequency moved to the centre (each dimension "
-           "rolled by half its size)", C.fftshift),
+           "rolled by half its size)", torch.fft.fftshift),
           ("ifftshift", "ifftshift", "ifftShift", "The inverse of fftshift: the zero frequency moved back "
-           "to the start", C.ifftshift))),
+           "to the start", torch.fft.ifftshift))),
     Command("hilbert", "hilbert", FFT, "The analytic signal x + i*H(x) along a dimension (complex)", (
         INPUT_FIRST, Param("dim", "int", -1, "Dimension; the last by default", named=("-dim", "-dimension"))),
             engine=C.hilbert),
@@ -209,12 +196,13 @@ COMMANDS = (
                                       keyword="n"), TRANSFORM_DIM),
     *(Command(name, camel, FFT, summary, (
         TENSOR, Param("dims", "dims", "-2 -1", "The 2 dimensions to transform; the last two by default",
-                      named=("-dims", "-dim")), NORM_2D), aliases=(alias,), engine=engine)
-      for name, camel, alias, summary, engine in (
+                      named=("-dims", "-dim")), NORM_2D), aliases=(alias,), engine=C.two_dims,
+        fixed=(name, function))
+      for name, camel, alias, summary, function in (
           ("tensor_fft2d", "tensorFft2D", "tensorFft2d", "The 2-dimensional discrete Fourier transform (complex)",
-           C.tensor_fft2d),
+           torch.fft.fft2),
           ("tensor_ifft2d", "tensorIfft2D", "tensorIfft2d", "The inverse 2-dimensional discrete Fourier transform (complex)",
-           C.tensor_ifft2d))),
+           torch.fft.ifft2))),
     Command("tensor_stft", "tensorStft", FFT, "The short-time Fourier transform: a complex "
             "[frequencies, frames] tensor", _frame_params("the signal"), engine=C.tensor_stft),
     Command("tensor_istft", "tensorIstft", FFT, "The signal whose short-time Fourier transform is the given "

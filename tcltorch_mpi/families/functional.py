@@ -76,52 +76,28 @@ class FunctionalCommands:
 
     # ---- pooling ----
 
-    def avgpool1d(self, input, kernel_size, stride, padding, count_include_pad):
-        return torch_call("avgpool1d", F.avg_pool1d, input, kernel_size, stride, padding, False, count_include_pad)
+    # The commands of one kind in 1, 2 and 3 dimensions share a function; each fixes its
+    # name and torch function (and dimensions) in its declaration (Command.fixed).
 
-    def avgpool2d(self, input, kernel_size, stride, padding, count_include_pad):
-        return torch_call("avgpool2d", F.avg_pool2d, input, kernel_size, stride, padding, False, count_include_pad)
-
-    def avgpool3d(self, input, kernel_size, stride, padding, count_include_pad):
-        return torch_call("avgpool3d", F.avg_pool3d, input, kernel_size, stride, padding, False, count_include_pad)
+    def avg_pool(self, name, function, input, kernel_size, stride, padding, count_include_pad):
+        return torch_call(name, function, input, kernel_size, stride, padding, False, count_include_pad)
 
     def maxpool2d(self, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
         return torch_call("maxpool2d", F.max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode,
                           return_indices)
 
-    def _lp_pool(self, name, function, tensor, norm_type, kernel_size, stride, ceil_mode):
+    def lp_pool(self, name, function, input, norm_type, kernel_size, stride, ceil_mode):
         # norm_type 0 would divide by zero in torch's lp_pool (a Python exception, not an error)
         self._positive("normType", norm_type)
         self._positive("kernelSize", kernel_size)
-        return torch_call(name, function, tensor, norm_type, kernel_size, stride, ceil_mode)
+        return torch_call(name, function, input, norm_type, kernel_size, stride, ceil_mode)
 
-    def lppool1d(self, input, norm_type, kernel_size, stride, ceil_mode):
-        return self._lp_pool("lppool1d", F.lp_pool1d, input, norm_type, kernel_size, stride, ceil_mode)
-
-    def lppool2d(self, input, norm_type, kernel_size, stride, ceil_mode):
-        return self._lp_pool("lppool2d", F.lp_pool2d, input, norm_type, kernel_size, stride, ceil_mode)
-
-    def lppool3d(self, input, norm_type, kernel_size, stride, ceil_mode):
-        return self._lp_pool("lppool3d", F.lp_pool3d, input, norm_type, kernel_size, stride, ceil_mode)
-
-    def _adaptive(self, name, function, tensor, output_size):
+    def adaptive_pool(self, name, function, input, output_size):
         # The extension refuses an empty output (torch would return an empty tensor).
         self._positive("output_size", output_size, "Required parameters: input tensor and positive output_size")
-        return torch_call(name, function, tensor, output_size)
+        return torch_call(name, function, input, output_size)
 
-    def adaptive_avgpool1d(self, input, output_size):
-        return self._adaptive("adaptive_avgpool1d", F.adaptive_avg_pool1d, input, output_size)
-
-    def adaptive_avgpool3d(self, input, output_size):
-        return self._adaptive("adaptive_avgpool3d", F.adaptive_avg_pool3d, input, output_size)
-
-    def adaptive_maxpool1d(self, input, output_size):
-        return self._adaptive("adaptive_maxpool1d", F.adaptive_max_pool1d, input, output_size)
-
-    def adaptive_maxpool3d(self, input, output_size):
-        return self._adaptive("adaptive_maxpool3d", F.adaptive_max_pool3d, input, output_size)
-
-    def _fractional(self, name, function, n, tensor, kernel_size, output_ratio):
+    def fractional_max_pool(self, name, function, n, input, kernel_size, output_ratio):
         if isinstance(kernel_size, int):
             kernel_size = (kernel_size,) * n
         if len(kernel_size) != n:
@@ -132,27 +108,15 @@ class FunctionalCommands:
         ratio = self._floats("output_ratio", output_ratio, n)
         if not all(0 < r < 1 for r in ratio):
             raise CommandError(f"output_ratio {output_ratio} is invalid: each must be between 0 and 1 (exclusive)")
-        if tensor.dim() not in (n + 1, n + 2):
+        if input.dim() not in (n + 1, n + 2):
             raise CommandError(f"{name}: expected a {n + 1}-d or {n + 2}-d input tensor, "
-                               f"got shape {tcl_list(list(tensor.shape))}")
-        return torch_call(name, function, tensor, kernel_size, output_ratio=ratio)
-
-    def fractional_maxpool2d(self, input, kernel_size, output_ratio):
-        return self._fractional("fractional_maxpool2d", F.fractional_max_pool2d, 2, input, kernel_size, output_ratio)
-
-    def fractional_maxpool3d(self, input, kernel_size, output_ratio):
-        return self._fractional("fractional_maxpool3d", F.fractional_max_pool3d, 3, input, kernel_size, output_ratio)
+                               f"got shape {tcl_list(list(input.shape))}")
+        return torch_call(name, function, input, kernel_size, output_ratio=ratio)
 
     # maxpool1d and maxpool3d make layers (the extension's handles maxpool1d0, ...)
-    def _max_pool_layer(self, module, kernel_size, stride, padding, ceil_mode):
+    def max_pool_layer(self, module, kernel_size, stride, padding, ceil_mode):
         self._positive("kernelSize", kernel_size, "kernelSize must be > 0")
         return module(kernel_size, stride, padding, ceil_mode=ceil_mode)
-
-    def maxpool1d(self, kernel_size, stride, padding, ceil_mode):
-        return self._max_pool_layer(torch.nn.MaxPool1d, kernel_size, stride, padding, ceil_mode)
-
-    def maxpool3d(self, kernel_size, stride, padding, ceil_mode):
-        return self._max_pool_layer(torch.nn.MaxPool3d, kernel_size, stride, padding, ceil_mode)
 
     # ---- padding: the extension takes exactly 2 values per padded dimension ----
 
@@ -220,15 +184,10 @@ class FunctionalCommands:
 
     # ---- normalization, attention, positions ----
 
-    def _lrn(self, name, tensor, size, alpha, beta, k):
+    def local_response_norm(self, name, input, size, alpha, beta, k):
+        """local_response_norm and cross_map_lrn2d (the same computation)."""
         self._positive("size", size)
-        return torch_call(name, F.local_response_norm, tensor, size, alpha, beta, k)
-
-    def local_response_norm(self, input, size, alpha, beta, k):
-        return self._lrn("local_response_norm", input, size, alpha, beta, k)
-
-    def cross_map_lrn2d(self, input, size, alpha, beta, k):
-        return self._lrn("cross_map_lrn2d", input, size, alpha, beta, k)
+        return torch_call(name, F.local_response_norm, input, size, alpha, beta, k)
 
     def positional_encoding(self, seq_len, d_model, dropout):
         if seq_len <= 0 or d_model <= 0 or not 0 <= dropout <= 1:
@@ -267,44 +226,44 @@ SCALE = _p("scale_factor", "text", None, "Factor (or list of one per spatial dim
            named_only=True)
 
 
-def _avg_pool(name, n, engine, aliases):
+def _avg_pool(name, n, function, aliases):
     return Command(name, name, LAYER_OPS, f"{n}D average pooling over the last {n} dimension(s)", (
         HANDLE, _p("kernel_size", _kind(n), doc=f"Window size ({_sizes(n)})", named=KERNEL),
         _p("stride", _kind(n), None, "Step between windows; the kernel size when not given"),
         _p("padding", _kind(n), 0, "Implicit zero padding on both sides"), COUNT_PAD),
-        engine=engine, aliases=aliases)
+        engine=C.avg_pool, fixed=(name, function), aliases=aliases)
 
 
-def _adaptive(name, camel, alias, n, engine):
+def _adaptive(name, camel, alias, n, function):
     what = "average" if "avg" in name else "max"
     return Command(name, camel, LAYER_OPS,
                    f"{n}D adaptive {what} pooling to a given output size", (
-                       HANDLE, _p("output_size", _kind(n), doc=f"Output size ({_sizes(n)})")), engine=engine,
-                   aliases=(alias,))
+                       HANDLE, _p("output_size", _kind(n), doc=f"Output size ({_sizes(n)})")),
+                   engine=C.adaptive_pool, fixed=(name, function), aliases=(alias,))
 
 
-def _lp_pool(name, alias, n, engine):
+def _lp_pool(name, alias, n, function):
     return Command(name, name, LAYER_OPS, f"{n}D power-average (Lp) pooling", (
         HANDLE, _p("norm_type", "double", 2, "The power p (> 0)", required_positionally=True),
         _p("kernel_size", _kind(n), doc=f"Window size ({_sizes(n)})", named=KERNEL),
         _p("stride", _kind(n), None, "Step between windows; the kernel size when not given"), CEIL),
-        engine=engine, aliases=(alias,))
+        engine=C.lp_pool, fixed=(name, function), aliases=(alias,))
 
 
-def _fractional(name, camel, alias, n, engine):
+def _fractional(name, camel, alias, n, function):
     return Command(name, camel, LAYER_OPS, f"{n}D fractional max pooling (random window placement)", (
         HANDLE, _p("kernel_size", "dims", doc=f"Window size (list of {n} integers)",
                    named=("-kernel_size", "-kernelSize")),
         _p("output_ratio", "text", " ".join(["0.5"] * n), f"Output size / input size ({n} numbers in (0, 1))")),
-        engine=engine, aliases=(alias,))
+        engine=C.fractional_max_pool, fixed=(name, function, n), aliases=(alias,))
 
 
-def _max_pool_layer(name, alias, n, engine):
+def _max_pool_layer(name, alias, n, module):
     return Command(name, name, LAYER_OPS, f"A {n}D max pooling layer (nn.MaxPool{n}d) for layer_forward", (
         _p("kernel_size", _kind(n), doc=f"Window size ({_sizes(n)})", named=KERNEL),
         _p("stride", _kind(n), None, "Step between windows; the kernel size when not given"),
         _p("padding", _kind(n), 0, "Implicit -inf padding on both sides"), CEIL),
-        engine=engine, aliases=(alias,))
+        engine=C.max_pool_layer, fixed=(module,), aliases=(alias,))
 
 
 PAD_DOC = {1: "{left right}", 2: "{left right top bottom}", 3: "{left right top bottom front back}"}
@@ -331,9 +290,9 @@ def _pads(how, *spellings):
 
 COMMANDS = (
     # ---- pooling ----
-    _avg_pool("avgpool1d", 1, C.avgpool1d, ("avgPool1d",)),
-    _avg_pool("avgpool2d", 2, C.avgpool2d, ("avgPool2d", "avgpool2d_tensor")),
-    _avg_pool("avgpool3d", 3, C.avgpool3d, ("avgPool3d",)),
+    _avg_pool("avgpool1d", 1, F.avg_pool1d, ("avgPool1d",)),
+    _avg_pool("avgpool2d", 2, F.avg_pool2d, ("avgPool2d", "avgpool2d_tensor")),
+    _avg_pool("avgpool3d", 3, F.avg_pool3d, ("avgPool3d",)),
     Command("maxpool2d", "maxpool2d", LAYER_OPS, "2D max pooling over the last 2 dimensions", (
         HANDLE, _p("kernel_size", "dims", doc="Window size (integer or list of 2 integers)", named=KERNEL),
         _p("stride", "dims", None, "Step between windows; the kernel size when not given"),
@@ -341,17 +300,17 @@ COMMANDS = (
         _p("dilation", "dims", 1, "Spacing between window elements"), CEIL,
         _p("return_indices", "bool", 0, "Also return the indices of the maxima: a list of two handles",
            named_only=True)), engine=C.maxpool2d, aliases=("maxPool2d",)),
-    _max_pool_layer("maxpool1d", "maxPool1d", 1, C.maxpool1d),
-    _max_pool_layer("maxpool3d", "maxPool3d", 3, C.maxpool3d),
-    _adaptive("adaptive_avgpool1d", "adaptiveAvgpool1D", "adaptiveAvgpool1d", 1, C.adaptive_avgpool1d),
-    _adaptive("adaptive_avgpool3d", "adaptiveAvgpool3D", "adaptiveAvgpool3d", 3, C.adaptive_avgpool3d),
-    _adaptive("adaptive_maxpool1d", "adaptiveMaxpool1D", "adaptiveMaxpool1d", 1, C.adaptive_maxpool1d),
-    _adaptive("adaptive_maxpool3d", "adaptiveMaxpool3D", "adaptiveMaxpool3d", 3, C.adaptive_maxpool3d),
-    _fractional("fractional_maxpool2d", "fractionalMaxpool2D", "fractionalMaxpool2d", 2, C.fractional_maxpool2d),
-    _fractional("fractional_maxpool3d", "fractionalMaxpool3D", "fractionalMaxpool3d", 3, C.fractional_maxpool3d),
-    _lp_pool("lppool1d", "lpPool1d", 1, C.lppool1d),
-    _lp_pool("lppool2d", "lpPool2d", 2, C.lppool2d),
-    _lp_pool("lppool3d", "lpPool3d", 3, C.lppool3d),
+    _max_pool_layer("maxpool1d", "maxPool1d", 1, torch.nn.MaxPool1d),
+    _max_pool_layer("maxpool3d", "maxPool3d", 3, torch.nn.MaxPool3d),
+    _adaptive("adaptive_avgpool1d", "adaptiveAvgpool1D", "adaptiveAvgpool1d", 1, F.adaptive_avg_pool1d),
+    _adaptive("adaptive_avgpool3d", "adaptiveAvgpool3D", "adaptiveAvgpool3d", 3, F.adaptive_avg_pool3d),
+    _adaptive("adaptive_maxpool1d", "adaptiveMaxpool1D", "adaptiveMaxpool1d", 1, F.adaptive_max_pool1d),
+    _adaptive("adaptive_maxpool3d", "adaptiveMaxpool3D", "adaptiveMaxpool3d", 3, F.adaptive_max_pool3d),
+    _fractional("fractional_maxpool2d", "fractionalMaxpool2D", "fractionalMaxpool2d", 2, F.fractional_max_pool2d),
+    _fractional("fractional_maxpool3d", "fractionalMaxpool3D", "fractionalMaxpool3d", 3, F.fractional_max_pool3d),
+    _lp_pool("lppool1d", "lpPool1d", 1, F.lp_pool1d),
+    _lp_pool("lppool2d", "lpPool2d", 2, F.lp_pool2d),
+    _lp_pool("lppool3d", "lpPool3d", 3, F.lp_pool3d),
 
     # ---- padding ----
     *_pads("with their reflection (edge not repeated)", ("reflection_pad1d", "reflectionPad1D", "reflectionPad1d"),
@@ -426,11 +385,11 @@ COMMANDS = (
         Param("size", "int", 5, "Number of neighbouring channels", required_positionally=True),
         Param("alpha", "double", 1e-4, "Multiplicative factor", required_positionally=True),
         Param("beta", "double", 0.75, "Exponent", required_positionally=True),
-        Param("k", "double", 1.0, "Additive factor", required_positionally=True)), engine=engine, aliases=aliases)
-      for name, camel, aliases, engine, summary in (
-          ("local_response_norm", "localResponseNorm", (), C.local_response_norm,
-           "Local response normalization across channels"),
-          ("cross_map_lrn2d", "crossMapLrn2D", ("crossMapLrn2d",), C.cross_map_lrn2d,
+        Param("k", "double", 1.0, "Additive factor", required_positionally=True)),
+        engine=C.local_response_norm, fixed=(name,), aliases=aliases)
+      for name, camel, aliases, summary in (
+          ("local_response_norm", "localResponseNorm", (), "Local response normalization across channels"),
+          ("cross_map_lrn2d", "crossMapLrn2D", ("crossMapLrn2d",),
            "Cross-channel local response normalization (as local_response_norm)"))),
     Command("scaled_dot_product_attention", "scaledDotProductAttention", LAYER_OPS,
             "softmax(query key^T / sqrt(E)) value", (

@@ -51,18 +51,10 @@ class ReductionCommands:
         return torch_call("tensor_mean", torch.mean, tensor) if dim is None else \
             torch_call("tensor_mean", torch.mean, tensor, self._dims(tensor, dim))
 
-    def _extreme(self, name, function, tensor, dim):
+    def extreme(self, name, function, tensor, dim):
+        """tensor_max, tensor_min and tensor_median: overall, or the values along dim."""
         self._nonempty(name, tensor, dim)
         return torch_call(name, function, tensor) if dim is None else torch_call(name, function, tensor, dim).values
-
-    def tensor_max(self, tensor, dim):
-        return self._extreme("tensor_max", torch.max, tensor, dim)
-
-    def tensor_min(self, tensor, dim):
-        return self._extreme("tensor_min", torch.min, tensor, dim)
-
-    def tensor_median(self, tensor, dim):
-        return self._extreme("tensor_median", torch.median, tensor, dim)
 
     def tensor_mode(self, tensor, dim):
         self._nonempty("tensor_mode", tensor, dim)
@@ -114,21 +106,11 @@ class ReductionCommands:
 
     # ---- running values, differences ----
 
-    def _running(self, name, function, tensor, dim):
+    def running(self, name, function, values_only, tensor, dim):
+        """The cumulative commands; cummax and cummin keep only the values."""
         self._dim(tensor, dim)
-        return torch_call(name, function, tensor, dim)
-
-    def cumsum(self, tensor, dim):
-        return self._running("cumsum", torch.cumsum, tensor, dim)
-
-    def cumprod(self, tensor, dim):
-        return self._running("cumprod", torch.cumprod, tensor, dim)
-
-    def cummax(self, tensor, dim):
-        return self._running("cummax", torch.cummax, tensor, dim).values
-
-    def cummin(self, tensor, dim):
-        return self._running("cummin", torch.cummin, tensor, dim).values
+        result = torch_call(name, function, tensor, dim)
+        return result.values if values_only else result
 
     def diff(self, tensor, n, dim):
         if n < 0:
@@ -185,9 +167,9 @@ class ReductionCommands:
         return "unique", values, "inverse", inverse
 
 
-def _overall(name, camel, summary, engine, *params):
+def _overall(name, camel, summary, engine, *params, fixed=()):
     """tensor ?dim? ...: over all elements, or along dim."""
-    return Command(name, camel, REDUCTIONS, summary, (TENSOR, OPTIONAL_DIM, *params), engine=engine)
+    return Command(name, camel, REDUCTIONS, summary, (TENSOR, OPTIONAL_DIM, *params), engine=engine, fixed=fixed)
 
 
 def _along(name, camel, summary, engine, *params):
@@ -208,11 +190,12 @@ COMMANDS = (
             "(floating dtypes)", (TENSOR, Param("dim", "dims", None, "Dimension or list of dimensions to "
                                                 "average; all elements when not given",
                                                 named=("-dim", "-dimension"))), engine=C.tensor_mean),
-    _overall("tensor_max", "tensorMax", "The largest element, or the largest values along a dimension", C.tensor_max),
+    _overall("tensor_max", "tensorMax", "The largest element, or the largest values along a dimension", C.extreme,
+             fixed=("tensor_max", torch.max)),
     _overall("tensor_min", "tensorMin", "The smallest element, or the smallest values along a dimension",
-             C.tensor_min),
+             C.extreme, fixed=("tensor_min", torch.min)),
     _overall("tensor_median", "tensorMedian", "The median (the lower of the two middle values for an even count), "
-             "overall or along a dimension", C.tensor_median),
+             "overall or along a dimension", C.extreme, fixed=("tensor_median", torch.median)),
     _overall("tensor_mode", "tensorMode", "The most frequent value (the smallest of ties), overall or along a "
              "dimension", C.tensor_mode),
     Command("tensor_quantile", "tensorQuantile", REDUCTIONS, "The q-th quantile (linear interpolation), overall "
@@ -230,12 +213,13 @@ COMMANDS = (
     Command("kthvalue", "kthvalue", REDUCTIONS, "The k-th smallest values along a dimension", (
         TENSOR, Param("k", "int", doc="Which smallest: 1 is the smallest (1 .. size of dim)"),
         DIM, KEEPDIM), aliases=("kthValue",), engine=C.kthvalue),
-    *(Command(name, name, REDUCTIONS, summary, (TENSOR, DIM), aliases=(alias,), engine=engine)
-      for name, alias, summary, engine in (
-          ("cumsum", "cumSum", "Running sums along a dimension", C.cumsum),
-          ("cumprod", "cumProd", "Running products along a dimension", C.cumprod),
-          ("cummax", "cumMax", "Running maxima along a dimension (the values)", C.cummax),
-          ("cummin", "cumMin", "Running minima along a dimension (the values)", C.cummin))),
+    *(Command(name, name, REDUCTIONS, summary, (TENSOR, DIM), aliases=(alias,), engine=C.running,
+              fixed=(name, function, values_only))
+      for name, alias, summary, function, values_only in (
+          ("cumsum", "cumSum", "Running sums along a dimension", torch.cumsum, False),
+          ("cumprod", "cumProd", "Running products along a dimension", torch.cumprod, False),
+          ("cummax", "cumMax", "Running maxima along a dimension (the values)", torch.cummax, True),
+          ("cummin", "cumMin", "Running minima along a dimension (the values)", torch.cummin, True))),
     Command("diff", "diff", REDUCTIONS, "The n-th forward difference along a dimension", (
         TENSOR, Param("n", "int", 1, "How many times to take the difference"),
         Param("dim", "int", -1, "Dimension; the last by default", named=("-dim", "-dimension"))), engine=C.diff),

@@ -26,8 +26,13 @@ def _shaped(name, camel, summary, engine, aliases=()):
     return Command(name, camel, SHAPE, summary, (INPUT_TENSOR,), engine=engine, aliases=aliases)
 
 
-def _joined(name, camel, summary, engine, aliases=()):
-    return Command(name, camel, SHAPE, summary, (TENSORS,), engine=engine, aliases=aliases)
+def _joined(name, camel, summary, engine, aliases=(), fixed=()):
+    return Command(name, camel, SHAPE, summary, (TENSORS,), engine=engine, aliases=aliases, fixed=fixed)
+
+
+def _stacked(name, camel, summary, function, aliases=()):
+    """A joining command that is its torch function after the check of its tensors."""
+    return _joined(name, camel, summary, C.stacked, aliases, fixed=(name, function))
 
 
 def _split(name, camel, summary, engine, aliases=()):
@@ -198,27 +203,13 @@ class ShapeCommands:
                                f"(expected {-count} .. {count - 1})")
         return torch_call("tensor_stack", torch.stack, tensors, dim)
 
-    def _shape_stacked(self, command, function, tensors):
+    def stacked(self, command, function, tensors):
+        """hstack, vstack, row_stack, dstack and column_stack."""
         return torch_call(command, function, self._shape_tensors(tensors, command))
-
-    def hstack(self, tensors):
-        return self._shape_stacked("hstack", torch.hstack, tensors)
-
-    def vstack(self, tensors):
-        return self._shape_stacked("vstack", torch.vstack, tensors)
-
-    def row_stack(self, tensors):
-        return self._shape_stacked("row_stack", torch.vstack, tensors)
-
-    def dstack(self, tensors):
-        return self._shape_stacked("dstack", torch.dstack, tensors)
-
-    def column_stack(self, tensors):
-        return self._shape_stacked("column_stack", torch.column_stack, tensors)
 
     def broadcast_tensors(self, tensors):
         # contiguous: each result a tensor of its own, not a view of its input
-        expanded = self._shape_stacked("broadcast_tensors", lambda ts: torch.broadcast_tensors(*ts), tensors)
+        expanded = self.stacked("broadcast_tensors", lambda ts: torch.broadcast_tensors(*ts), tensors)
         return tuple(t.contiguous() for t in expanded)
 
     def meshgrid(self, tensors):
@@ -385,11 +376,11 @@ COMMANDS = (
         Param("tensors", "handles", doc="List of tensor handles to stack, in order"),
         Param("dim", "int", doc="Position of the new dimension", required_positionally=True, default=0)),
             engine=C.tensor_stack),
-    _joined("hstack", "hstack", "Tensors joined column-wise (1-d ones end to end)", C.hstack, ("hStack",)),
-    _joined("vstack", "vstack", "Tensors joined row-wise (1-d ones as rows)", C.vstack, ("vStack",)),
-    _joined("row_stack", "rowStack", "Tensors joined row-wise, as vstack", C.row_stack),
-    _joined("dstack", "dstack", "Tensors joined along the third dimension (made at least 3-d)", C.dstack, ("dStack",)),
-    _joined("column_stack", "columnStack", "Tensors joined as columns (1-d ones as columns)", C.column_stack),
+    _stacked("hstack", "hstack", "Tensors joined column-wise (1-d ones end to end)", torch.hstack, ("hStack",)),
+    _stacked("vstack", "vstack", "Tensors joined row-wise (1-d ones as rows)", torch.vstack, ("vStack",)),
+    _stacked("row_stack", "rowStack", "Tensors joined row-wise, as vstack", torch.vstack),
+    _stacked("dstack", "dstack", "Tensors joined along the third dimension (made at least 3-d)", torch.dstack, ("dStack",)),
+    _stacked("column_stack", "columnStack", "Tensors joined as columns (1-d ones as columns)", torch.column_stack),
     _joined("broadcast_tensors", "broadcastTensors", "The tensors expanded to their common shape: a list of handles",
             C.broadcast_tensors),
     _joined("meshgrid", "meshgrid", "Coordinate grids of 1-d tensors (ij indexing): a list of handles",
