@@ -42,7 +42,7 @@ class TensorCommands:
             tensor.requires_grad_(True)
         return tensor
 
-    def _filled(self, name, factory, shape, dtype, device, requires_grad=False):
+    def filled(self, name, factory, shape, dtype, device, requires_grad=False):
         numel = math.prod(shape)
         # Said here in plain words: torch answers with an overflow naming a Python list,
         # or with its allocator's failure.

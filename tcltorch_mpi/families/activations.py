@@ -22,16 +22,10 @@ def _plain(name, camel, summary, function, aliases=(), more=()):
 class ActivationsCommands:
     # The extension refuses these parameter values before torch sees them; torch would
     # take some of them (a negative alpha) and compute something else.
-    def _positive_alpha(self, name, function, tensor, alpha):
+    def positive_alpha(self, name, function, tensor, alpha):
         if alpha <= 0:
             raise CommandError(f"Invalid alpha: alpha must be > 0, got {alpha}")
         return torch_call(name, function, tensor, alpha)
-
-    def elu(self, tensor, alpha):
-        return self._positive_alpha("elu", F.elu, tensor, alpha)
-
-    def celu(self, tensor, alpha):
-        return self._positive_alpha("celu", F.celu, tensor, alpha)
 
     def leaky_relu(self, tensor, negative_slope):
         if negative_slope < 0:
@@ -93,10 +87,10 @@ COMMANDS = (
               named=("-dim", "-dimension"), named_only=True),)),
     Command("elu", "elu", ACTIVATIONS, "Elementwise x if x > 0, else alpha * (e ** x - 1)", (
         X, Param("alpha", "double", 1.0, "Scale of the negative part (> 0)")),
-        engine=ActivationsCommands.elu, aliases=("Elu",)),
+        engine=ActivationsCommands.positive_alpha, fixed=("elu", F.elu), aliases=("Elu",)),
     Command("celu", "celu", ACTIVATIONS, "Elementwise max(0, x) + min(0, alpha * (e ** (x / alpha) - 1))", (
         X, Param("alpha", "double", 1.0, "Scale of the negative part (> 0)")),
-        engine=ActivationsCommands.celu),
+        engine=ActivationsCommands.positive_alpha, fixed=("celu", F.celu)),
     Command("leaky_relu", "leakyRelu", ACTIVATIONS, "Elementwise x if x >= 0, else negative_slope * x", (
         X, Param("negative_slope", "double", 0.01, "Slope of the negative part (>= 0)",
                  named=("-negativeSlope", "-negative_slope", "-slope"))),

@@ -170,7 +170,8 @@ class AutogradCommands:
         return self._transform("vmap", func, inputs, lambda f, xs: torch.func.vmap(
             f, in_dims, out_dims, randomness)(*xs))
 
-    def _gradcheck(self, command, func, inputs, eps, atol, rtol):
+    def gradcheck(self, command, func, inputs, eps, atol, rtol):
+        """grad_check and grad_check_finite_diff: each fixes its name in its declaration."""
         _positive("eps", eps)
         for name, value in (("atol", atol), ("rtol", rtol)):
             if not value >= 0:  # (NaN too)
@@ -189,12 +190,6 @@ class AutogradCommands:
                 return torch.autograd.gradcheck(function, tuple(checked), eps=eps, atol=atol, rtol=rtol,
                                                 raise_exception=False)
         return self._transform(command, func, inputs, run)
-
-    def grad_check(self, func, inputs, eps, atol, rtol):
-        return self._gradcheck("grad_check", func, inputs, eps, atol, rtol)
-
-    def grad_check_finite_diff(self, func, inputs, eps, atol, rtol):
-        return self._gradcheck("grad_check_finite_diff", func, inputs, eps, atol, rtol)
 
     def functional_call(self, func, parameters, args):
         module = func
@@ -248,7 +243,7 @@ def _check(name, camel_case, summary, eps, positional_eps):
     return Command(name, camel_case, AUTOGRAD, summary,
                    (FUNC, INPUTS, Param("eps", "double", eps, "Finite-difference step",
                                         named=("-eps", "-epsilon"), named_only=not positional_eps), ATOL, RTOL),
-                   engine=getattr(AutogradCommands, name))
+                   engine=AutogradCommands.gradcheck, fixed=(name,))
 
 
 C = AutogradCommands

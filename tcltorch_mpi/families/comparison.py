@@ -22,34 +22,25 @@ def _display(tensor):
     return dtypes.DISPLAY[tensor.dtype]
 
 
+def _integral(name, shifts, *tensors):
+    """The check before a bitwise function, which says which dtypes it takes (torch's
+    own message names a kernel: "bitwise_and_cpu" not implemented)."""
+    for tensor in tensors:
+        if not dtypes.is_integral(tensor.dtype) or (shifts and tensor.dtype == torch.bool):
+            takes = "integer" if shifts else "integer or boolean"
+            raise CommandError(f"{name}: expected {takes} tensors, got {_display(tensor)}; "
+                               "convert it with torch::tensor_to")
+
+
 class ComparisonCommands:
-    def _bitwise(self, name, function, shifts, *tensors):
-        """torch's bitwise function, after a check that says which dtypes it takes
-        (torch's own message names a kernel: "bitwise_and_cpu" not implemented)."""
-        for tensor in tensors:
-            if not dtypes.is_integral(tensor.dtype) or (shifts and tensor.dtype == torch.bool):
-                takes = "integer" if shifts else "integer or boolean"
-                raise CommandError(f"{name}: expected {takes} tensors, got {_display(tensor)}; "
-                                   "convert it with torch::tensor_to")
-        return torch_call(name, function, *tensors)
-
-    def bitwise_and(self, tensor1, tensor2):
-        return self._bitwise("bitwise_and", torch.bitwise_and, False, tensor1, tensor2)
-
-    def bitwise_or(self, tensor1, tensor2):
-        return self._bitwise("bitwise_or", torch.bitwise_or, False, tensor1, tensor2)
-
-    def bitwise_xor(self, tensor1, tensor2):
-        return self._bitwise("bitwise_xor", torch.bitwise_xor, False, tensor1, tensor2)
+    def bitwise(self, name, function, shifts, tensor1, tensor2):
+        """torch's bitwise function of two tensors (shifts: integers only, not Bool)."""
+        _integral(name, shifts, tensor1, tensor2)
+        return torch_call(name, function, tensor1, tensor2)
 
     def bitwise_not(self, tensor):
-        return self._bitwise("bitwise_not", torch.bitwise_not, False, tensor)
-
-    def bitwise_left_shift(self, tensor1, tensor2):
-        return self._bitwise("bitwise_left_shift", torch.bitwise_left_shift, True, tensor1, tensor2)
-
-    def bitwise_right_shift(self, tensor1, tensor2):
-        return self._bitwise("bitwise_right_shift", torch.bitwise_right_shift, True, tensor1, tensor2)
+        _integral("bitwise_not", False, tensor)
+        return torch_call("bitwise_not", torch.bitwise_not, tensor)
 
     def isclose(self, input, other, rtol, atol, equal_nan):
         # torch compares only equal dtypes and says "Float did not match Double".
@@ -71,8 +62,10 @@ def _logical(name, camel, summary, function):
     return Command(name, camel, COMPARISON, summary, (_FIRST, _SECOND), torch=function)
 
 
-def _bitwise(name, camel, summary, engine):
-    return Command(name, camel, COMPARISON, summary, (_BIT_FIRST, _BIT_SECOND), engine=engine)
+def _bitwise(name, camel, summary, function, shifts=False):
+    """A bitwise operation of two tensors: its torch function after the dtypes' check."""
+    return Command(name, camel, COMPARISON, summary, (_BIT_FIRST, _BIT_SECOND), engine=C.bitwise,
+                   fixed=(name, function, shifts))
 
 
 def _test(name, alias, summary, function):
@@ -109,15 +102,17 @@ COMMANDS = (
              torch.logical_xor),
     Command("logical_not", "logicalNot", COMPARISON, "Elementwise: 1 where the tensor is zero (Bool tensor)",
             (_ONE,), torch=torch.logical_not),
-    _bitwise("bitwise_and", "bitwiseAnd", "Elementwise bitwise tensor1 & tensor2 (integer or Bool)", C.bitwise_and),
-    _bitwise("bitwise_or", "bitwiseOr", "Elementwise bitwise tensor1 | tensor2 (integer or Bool)", C.bitwise_or),
-    _bitwise("bitwise_xor", "bitwiseXor", "Elementwise bitwise tensor1 ^ tensor2 (integer or Bool)", C.bitwise_xor),
+    _bitwise("bitwise_and", "bitwiseAnd", "Elementwise bitwise tensor1 & tensor2 (integer or Bool)",
+             torch.bitwise_and),
+    _bitwise("bitwise_or", "bitwiseOr", "Elementwise bitwise tensor1 | tensor2 (integer or Bool)", torch.bitwise_or),
+    _bitwise("bitwise_xor", "bitwiseXor", "Elementwise bitwise tensor1 ^ tensor2 (integer or Bool)",
+             torch.bitwise_xor),
     Command("bitwise_not", "bitwiseNot", COMPARISON, "Elementwise bitwise ~tensor (integer or Bool)", (_ONE,),
             engine=C.bitwise_not),
     _bitwise("bitwise_left_shift", "bitwiseLeftShift", "Elementwise tensor1 << tensor2 (integers)",
-             C.bitwise_left_shift),
+             torch.bitwise_left_shift, shifts=True),
     _bitwise("bitwise_right_shift", "bitwiseRightShift", "Elementwise tensor1 >> tensor2 (integers; arithmetic)",
-             C.bitwise_right_shift),
+             torch.bitwise_right_shift, shifts=True),
     Command("tensor_where", "tensorWhere", COMPARISON, "Elementwise: x where condition is true, else y", (
         Param("condition", "tensor", doc="Handle of a Bool tensor: where to take x"),
         Param("x", "tensor", doc="Handle of the values where condition is true"),

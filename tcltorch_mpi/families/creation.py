@@ -10,6 +10,7 @@ from .. import dtypes, textio
 from ..errors import CommandError, tcl_list
 from ..params import CREATION, DEVICE, DIMENSIONS, DTYPE
 from ..spec import Command, Param
+from ..tensor_commands import TensorCommands
 
 # What the shim's tensor_create proc puts in place of data it packed in binary
 # (the variables ::tcltorch_mpi::doubles and ::tcltorch_mpi::data hold it).
@@ -50,9 +51,10 @@ def _arange_words(words):
     return skipped(words, 2, "1")
 
 
-def _filled(name, camel, summary, engine, aliases=()):
-    return Command(name, camel, CREATION, summary, (DIMENSIONS, DTYPE, DEVICE, REQUIRES_GRAD), engine=engine,
-                   aliases=aliases)
+def _filled(name, camel, summary, function, aliases=()):
+    """A tensor of a shape made by a torch factory: function(shape, dtype=, device=)."""
+    return Command(name, camel, CREATION, summary, (DIMENSIONS, DTYPE, DEVICE, REQUIRES_GRAD),
+                   engine=TensorCommands.filled, fixed=(name, function), aliases=aliases)
 
 
 # The *_like commands: the input's shape, and its dtype and device unless given.
@@ -65,11 +67,11 @@ NAMED_REQUIRES_GRAD = Param("requiresGrad", "bool", 0, "Whether autograd records
                            named=("-requiresGrad", "-requires_grad"), named_only=True)
 
 
-def like(name, camel, family, summary, engine, value=None):
+def like(name, camel, family, summary, engine, value=None, fixed=()):
     """A *_like declaration (shared with the random family: rand_like, randn_like)."""
     extra = (value,) if value else ()
     return Command(name, camel, family, summary, (LIKE_INPUT, *extra, LIKE_DTYPE, DEVICE_OF_INPUT, NAMED_REQUIRES_GRAD),
-                   engine=engine)
+                   engine=engine, fixed=fixed)
 
 
 class CreationCommands:
@@ -96,17 +98,8 @@ class CreationCommands:
             tensor = tensor.reshape(data_shape)
         return self._new(tensor.to(device), requires_grad)
 
-    def zeros(self, shape, dtype, device, requires_grad):
-        return self._filled("zeros", torch.zeros, shape, dtype, device, requires_grad)
-
-    def ones(self, shape, dtype, device, requires_grad):
-        return self._filled("ones", torch.ones, shape, dtype, device, requires_grad)
-
-    def empty(self, shape, dtype, device, requires_grad):
-        return self._filled("empty", torch.empty, shape, dtype, device, requires_grad)
-
     def full(self, shape, value, dtype, device, requires_grad):
-        return self._filled("full", lambda size, **kw: torch.full(size, value, **kw), shape, dtype, device,
+        return self.filled("full", lambda size, **kw: torch.full(size, value, **kw), shape, dtype, device,
                             requires_grad)
 
     def eye(self, n, m, dtype, device, requires_grad):
@@ -114,7 +107,7 @@ class CreationCommands:
         for name, size in (("n", n), ("m", m)):
             if size < 0:
                 raise CommandError(f"Invalid {name}: must not be negative, got {size}")
-        return self._filled("eye", lambda size, **kw: torch.eye(*size, **kw), [n, m], dtype, device, requires_grad)
+        return self.filled("eye", lambda size, **kw: torch.eye(*size, **kw), [n, m], dtype, device, requires_grad)
 
     def arange(self, start, end, step, dtype, device):
         if step == 0:
@@ -123,38 +116,26 @@ class CreationCommands:
             dtype = torch.int64 if all(isinstance(n, int) for n in (start, end, step)) else torch.float32
         return torch.arange(start, end, step, dtype=dtype, device=device)
 
-    def linspace(self, start, end, steps, dtype, device):
-        return self._spaced("linspace", torch.linspace, start, end, steps, dtype, device)
-
     def logspace(self, start, end, steps, base, dtype, device):
-        return self._spaced("logspace", lambda *a, **kw: torch.logspace(*a, base=base, **kw),
-                            start, end, steps, dtype, device)
+        return self.spaced("logspace", lambda *a, **kw: torch.logspace(*a, base=base, **kw),
+                           start, end, steps, dtype, device)
 
-    def _spaced(self, name, function, start, end, steps, dtype, device):
+    def spaced(self, name, function, start, end, steps, dtype, device):
         if steps < 0:
             raise CommandError(f"Invalid steps: must not be negative, got {steps}")
-        return self._filled(name, lambda size, **kw: function(start, end, *size, **kw), [steps], dtype, device)
+        return self.filled(name, lambda size, **kw: function(start, end, *size, **kw), [steps], dtype, device)
 
     # ---- shaped like another tensor ----
 
-    def _like(self, name, factory, tensor, dtype, device, requires_grad):
+    def like(self, name, factory, input, dtype, device, requires_grad):
         """factory(shape, dtype=, device=) with the input's shape, and its dtype and device
         unless given."""
-        device = self.device(device) if device else tensor.device
-        return self._filled(name, factory, list(tensor.shape), tensor.dtype if dtype is None else dtype, device, requires_grad)
-
-    def zeros_like(self, input, dtype, device, requires_grad):
-        return self._like("zeros_like", torch.zeros, input, dtype, device, requires_grad)
-
-    def ones_like(self, input, dtype, device, requires_grad):
-        return self._like("ones_like", torch.ones, input, dtype, device, requires_grad)
-
-    def empty_like(self, input, dtype, device, requires_grad):
-        return self._like("empty_like", torch.empty, input, dtype, device, requires_grad)
+        device = self.device(device) if device else input.device
+        return self.filled(name, factory, list(input.shape), input.dtype if dtype is None else dtype, device, requires_grad)
 
     def full_like(self, input, value, dtype, device, requires_grad):
-        return self._like("full_like", lambda size, **kw: torch.full(size, value, **kw), input, dtype, device,
-                          requires_grad)
+        return self.like("full_like", lambda size, **kw: torch.full(size, value, **kw), input, dtype, device,
+                         requires_grad)
 
 
 C = CreationCommands
@@ -165,10 +146,10 @@ COMMANDS = (
         Param("shape", "shape", None, "Dimensions; the data's own when not given"),
         DTYPE, DEVICE, REQUIRES_GRAD), engine=C.tensor_create, front="::tcltorch_mpi::tensor_create",
             prepare=_dtype_without_shape),
-    _filled("zeros", "zeros", "A tensor of zeros", C.zeros),
-    _filled("ones", "ones", "A tensor of ones", C.ones),
+    _filled("zeros", "zeros", "A tensor of zeros", torch.zeros),
+    _filled("ones", "ones", "A tensor of ones", torch.ones),
     # torch::Empty: a spelling the extension registers too
-    _filled("empty", "empty", "A tensor whose values are not set", C.empty, aliases=("Empty",)),
+    _filled("empty", "empty", "A tensor whose values are not set", torch.empty, aliases=("Empty",)),
     Command("full", "full", CREATION, "A tensor filled with one value", (
         DIMENSIONS, _VALUE, DTYPE, DEVICE, REQUIRES_GRAD), engine=C.full),
     Command("eye", "eye", CREATION, "An identity matrix: ones on the diagonal, zeros elsewhere", (
@@ -185,16 +166,18 @@ COMMANDS = (
         Param("start", "double", doc="First value"),
         Param("end", "double", doc="Last value"),
         Param("steps", "int", doc="Number of values (0 or more)"),
-        DTYPE, DEVICE), engine=C.linspace),
+        DTYPE, DEVICE), engine=C.spaced, fixed=("linspace", torch.linspace)),
     Command("logspace", "logspace", CREATION, "steps values base**x, x evenly spaced from start to end", (
         Param("start", "double", doc="Exponent of the first value"),
         Param("end", "double", doc="Exponent of the last value"),
         Param("steps", "int", doc="Number of values (0 or more)"),
         Param("base", "double", 10.0, "Base of the powers"),
         DTYPE, DEVICE), engine=C.logspace, prepare=lambda words: skipped(words, 3, "10.0")),
-    like("zeros_like", "zerosLike", CREATION, "Zeros in the shape of a tensor", C.zeros_like),
-    like("ones_like", "onesLike", CREATION, "Ones in the shape of a tensor", C.ones_like),
-    like("empty_like", "emptyLike", CREATION, "A tensor in the shape of another, its values not set", C.empty_like),
+    like("zeros_like", "zerosLike", CREATION, "Zeros in the shape of a tensor", C.like,
+         fixed=("zeros_like", torch.zeros)),
+    like("ones_like", "onesLike", CREATION, "Ones in the shape of a tensor", C.like, fixed=("ones_like", torch.ones)),
+    like("empty_like", "emptyLike", CREATION, "A tensor in the shape of another, its values not set", C.like,
+         fixed=("empty_like", torch.empty)),
     like("full_like", "fullLike", CREATION, "One value in every element, in the shape of a tensor", C.full_like,
          value=_VALUE),
 )

@@ -22,8 +22,8 @@ class FftCommands:
             raise CommandError(f"Invalid length: must be positive, got {length}")
         if not dtype.is_floating_point:
             raise CommandError(f"Invalid dtype: a window needs a floating dtype, got {dtypes.DISPLAY[dtype]}")
-        return self._filled(name, lambda shape, **kw: function(shape[0], periodic=periodic, **kw),
-                            [length], dtype, device)
+        return self.filled(name, lambda shape, **kw: function(shape[0], periodic=periodic, **kw),
+                           [length], dtype, device)
 
     def kaiser_window(self, length, beta, dtype, device, periodic):
         return self.window("kaiser_window", functools.partial(torch.kaiser_window, beta=beta), length, dtype, device,

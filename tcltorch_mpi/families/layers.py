@@ -106,16 +106,11 @@ class LayersCommands:
             raise CommandError(f"Invalid padding: must not be negative, got {tcl_list(list(padding))}")
         return nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding, bias=bias)
 
-    def _layers_batch_norm(self, make, num_features, eps, momentum, affine, track_running_stats):
+    def batch_norm(self, make, num_features, eps, momentum, affine, track_running_stats):
+        """batch_norm1d and batch_norm2d: ``make`` is the module (Command.fixed)."""
         _positive(numFeatures=num_features)
         _norm_arguments(eps, momentum)
         return make(num_features, eps=eps, momentum=momentum, affine=affine, track_running_stats=track_running_stats)
-
-    def batch_norm1d(self, num_features, eps, momentum, affine, track_running_stats):
-        return self._layers_batch_norm(nn.BatchNorm1d, num_features, eps, momentum, affine, track_running_stats)
-
-    def batch_norm2d(self, num_features, eps, momentum, affine, track_running_stats):
-        return self._layers_batch_norm(nn.BatchNorm2d, num_features, eps, momentum, affine, track_running_stats)
 
     def layer_norm(self, normalized_shape, eps):
         if not normalized_shape:
@@ -151,36 +146,25 @@ class LayersCommands:
 
     # ---- functional convolutions and normalizations ----
 
+    # The commands of one kind in 1, 2 or 3 dimensions share a function; each fixes its
+    # name, torch function and dimensions in its declaration (Command.fixed).
+
     def _layers_convolution(self, name, function, n, input, weight, bias, stride, padding, *more):
-        x, w, b = self._layers_tensor("input", input), self._layers_tensor("weight", weight), self._layers_bias(bias)
+        b = self._layers_bias(bias)
         sizes = [_spread(label, value, n) if label != "groups" else value for label, value in
                  (("stride", stride), ("padding", padding), *more)]
-        return torch_call(name, function, x, w, b, *sizes)
+        return torch_call(name, function, input, weight, b, *sizes)
 
-    def conv1d(self, input, weight, bias, stride, padding, dilation, groups):
-        return self._layers_convolution("conv1d", F.conv1d, 1, input, weight, bias, stride, padding,
-                                 ("dilation", dilation), ("groups", groups))
-
-    def conv3d(self, input, weight, bias, stride, padding, dilation, groups):
-        return self._layers_convolution("conv3d", F.conv3d, 3, input, weight, bias, stride, padding,
-                                 ("dilation", dilation), ("groups", groups))
-
-    def _layers_transposed(self, name, function, n, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation):
+    def conv(self, name, function, n, input, weight, bias, stride, padding, dilation, groups):
+        """conv1d and conv3d."""
         return self._layers_convolution(name, function, n, input, weight, bias, stride, padding,
-                                 ("output_padding", output_padding), ("groups", groups), ("dilation", dilation))
+                                        ("dilation", dilation), ("groups", groups))
 
-    def conv_transpose1d(self, input, weight, bias, stride, padding, output_padding, groups, dilation):
-        return self._layers_transposed("conv_transpose1d", F.conv_transpose1d, 1, input, weight, bias, stride, padding,
-                                output_padding, groups, dilation)
-
-    def conv_transpose_2d(self, input, weight, bias, stride, padding, output_padding, groups, dilation):
-        return self._layers_transposed("conv_transpose_2d", F.conv_transpose2d, 2, input, weight, bias, stride, padding,
-                                output_padding, groups, dilation)
-
-    def conv_transpose3d(self, input, weight, bias, stride, padding, output_padding, groups, dilation):
-        return self._layers_transposed("conv_transpose3d", F.conv_transpose3d, 3, input, weight, bias, stride, padding,
-                                output_padding, groups, dilation)
+    def conv_transpose(self, name, function, n, input, weight, bias, stride, padding, output_padding, groups,
+                       dilation):
+        """conv_transpose1d, conv_transpose_2d and conv_transpose3d."""
+        return self._layers_convolution(name, function, n, input, weight, bias, stride, padding,
+                                        ("output_padding", output_padding), ("groups", groups), ("dilation", dilation))
 
     def batch_norm3d(self, tensor, eps, momentum, affine, track_running_stats):
         # A fresh BatchNorm3d in training mode: the batch's statistics, affine weights
@@ -193,7 +177,8 @@ class LayersCommands:
         return torch_call("batch_norm3d", F.batch_norm, tensor, None, None, training=True, momentum=momentum,
                           eps=eps)
 
-    def _layers_instance_norm(self, name, spatial, tensor, eps, momentum, affine, track_running_stats):
+    def instance_norm(self, name, spatial, tensor, eps, momentum, affine, track_running_stats):
+        """instance_norm1d, 2d and 3d: ``spatial`` dimensions (Command.fixed)."""
         # A fresh InstanceNorm in training mode: each sample's and channel's own
         # statistics; affine weights start at 1 and 0, so affine and
         # trackRunningStats do not change the result.
@@ -209,15 +194,6 @@ class LayersCommands:
         x = tensor.unsqueeze(0) if unbatched else tensor
         result = torch_call(name, F.instance_norm, x, momentum=momentum, eps=eps)
         return result.squeeze(0) if unbatched else result
-
-    def instance_norm1d(self, tensor, eps, momentum, affine, track_running_stats):
-        return self._layers_instance_norm("instance_norm1d", 1, tensor, eps, momentum, affine, track_running_stats)
-
-    def instance_norm2d(self, tensor, eps, momentum, affine, track_running_stats):
-        return self._layers_instance_norm("instance_norm2d", 2, tensor, eps, momentum, affine, track_running_stats)
-
-    def instance_norm3d(self, tensor, eps, momentum, affine, track_running_stats):
-        return self._layers_instance_norm("instance_norm3d", 3, tensor, eps, momentum, affine, track_running_stats)
 
     def rms_norm(self, tensor, normalized_shape, eps):
         _nonempty(tensor)
@@ -284,35 +260,30 @@ class LayersCommands:
         modes = {"0": "sum", "1": "mean", "2": "max", "sum": "sum", "mean": "mean", "max": "max"}
         if mode not in modes:
             raise CommandError(f"Invalid mode: Mode must be 0 (sum), 1 (mean), or 2 (max), got {mode}")
-        tensors = [self._layers_tensor(role, name) for role, name in
-                   (("input", input), ("weight", weight), ("offsets", offsets))]
-        if per_sample_weights is not None:
-            tensors.append(self._layers_tensor("per_sample_weights", per_sample_weights))
-        x, w, offs = tensors[:3]
-        if w.dim() != 2:
+        if weight.dim() != 2:
             raise CommandError(f"Invalid weight: expected a 2-dimensional table (rows, size), got shape "
-                               f"{tcl_list(list(w.shape))}")
-        for role, t in (("input", x), ("offsets", offs)):
+                               f"{tcl_list(list(weight.shape))}")
+        for role, t in (("input", input), ("offsets", offsets)):
             if t.dtype not in (torch.int64, torch.int32):
                 raise CommandError(f"Invalid {role}: expected an Int64 or Int32 tensor, got "
                                    f"{dtypes.DISPLAY[t.dtype]}; convert it with torch::tensor_to")
-        if x.numel() and not 0 <= x.min().item() <= x.max().item() < w.shape[0]:
-            bad = x.min().item() if x.min().item() < 0 else x.max().item()
-            raise CommandError(f"embedding_bag: index {bad} is out of range for {w.shape[0]} embeddings "
-                               f"(expected 0 .. {w.shape[0] - 1})")
-        return torch_call("embedding_bag", F.embedding_bag, x, w, offs, mode=modes[mode],
-                          per_sample_weights=tensors[3] if len(tensors) > 3 else None)
+        if input.numel() and not 0 <= input.min().item() <= input.max().item() < weight.shape[0]:
+            bad = input.min().item() if input.min().item() < 0 else input.max().item()
+            raise CommandError(f"embedding_bag: index {bad} is out of range for {weight.shape[0]} embeddings "
+                               f"(expected 0 .. {weight.shape[0] - 1})")
+        return torch_call("embedding_bag", F.embedding_bag, input, weight, offsets, mode=modes[mode],
+                          per_sample_weights=per_sample_weights)
 
     # ---- acting on a layer ----
 
     def conv2d_set_weights(self, layer, weight, bias):
         if not isinstance(layer, nn.Conv2d):
             raise CommandError("Layer is not a Conv2d layer")
-        pairs = [("weight", layer.weight, self._layers_tensor("weight", weight))]
+        pairs = [("weight", layer.weight, weight)]
         if bias is not None:
             if layer.bias is None:
                 raise CommandError("Invalid bias: the layer has no bias (it was made with -bias 0)")
-            pairs.append(("bias", layer.bias, self._layers_tensor("bias", bias)))
+            pairs.append(("bias", layer.bias, bias))
         for role, mine, given in pairs:
             if given.shape != mine.shape:
                 raise CommandError(f"Invalid {role}: expected shape {tcl_list(list(mine.shape))} (the layer's), "
@@ -346,19 +317,16 @@ class LayersCommands:
     def layer_parameters(self, layer):
         return list(layer.parameters())  # the layer's own tensors: optimizers update the layer
 
-    def _layers_moved(self, name, device):
-        self._layers_named(name, "-layer", "Invalid layer name: {}").to(device)
-        return name
-
     def layer_to(self, layer, device):
-        return self._layers_moved(layer, device)
+        self._layers_named(layer, "-layer", "Invalid layer name: {}").to(device)
+        return layer
 
     def layer_cpu(self, layer):
-        return self._layers_moved(layer, self.device("cpu"))
+        return self.layer_to(layer, self.device("cpu"))
 
     def layer_cuda(self, layer):
         self._layers_named(layer, "-layer", "Invalid layer name: {}")
-        return self._layers_moved(layer, self.device("cuda"))
+        return self.layer_to(layer, self.device("cuda"))
 
     def layer_device(self, layer):
         module = self._layers_named(layer, "-layer", "Invalid layer name: {}")
@@ -388,16 +356,11 @@ class LayersCommands:
         self._layers_named(model, "-model", "Invalid model name: {}").eval()
         return model
 
-    def _layers_trainable(self, model, trainable):
+    def trainable(self, trainable, model):
+        """freeze_model (trainable False) and unfreeze_model (True)."""
         for parameter in self._layers_named(model, "-model", "Model not found").parameters():
             parameter.requires_grad_(trainable)
         return "Model parameters unfrozen" if trainable else "Model parameters frozen"
-
-    def freeze_model(self, model):
-        return self._layers_trainable(model, False)
-
-    def unfreeze_model(self, model):
-        return self._layers_trainable(model, True)
 
     def count_parameters(self, model):
         return sum(p.numel() for p in self._layers_named(model, "-model", "Model not found").parameters())
@@ -433,7 +396,7 @@ MODEL = Param("model", "text", doc="Layer (model) handle")
 C = LayersCommands
 
 
-def _convolution(name, camel, n, engine, transposed=False, aliases=()):
+def _convolution(name, camel, n, function, transposed=False, aliases=()):
     more = ((Param("output_padding", "dims", 0, "Extra size added to one side of the output",
                    named=("-output_padding", "-outputPadding")),
              Param("groups", "int", 1, "Blocked connections from input to output channels"),
@@ -443,31 +406,32 @@ def _convolution(name, camel, n, engine, transposed=False, aliases=()):
     kind = "transposed " if transposed else ""
     shape = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}[n]
     return Command(name, camel, LAYERS, f"{n}D {kind}convolution of an input {shape} with the given weight", (
-        Param("input", "text", doc=f"Handle of the input tensor {shape}"),
-        Param("weight", "text", doc="Handle of the weight tensor " + ("(C_in, C_out/groups, k...)" if transposed
-                                                                       else "(C_out, C_in/groups, k...)")),
+        Param("input", "tensor", doc=f"Handle of the input tensor {shape}", unknown="Invalid input tensor name"),
+        Param("weight", "tensor", doc="Handle of the weight tensor " + ("(C_in, C_out/groups, k...)" if transposed
+                                                                         else "(C_out, C_in/groups, k...)"),
+              unknown="Invalid weight tensor name"),
         Param("bias", "text", None, "Handle of the bias (C_out); none or not given: no bias"),
         Param("stride", "dims", 1, f"Stride: an integer or a list of {n}"),
         Param("padding", "dims", 0, f"Zero padding on each side: an integer or a list of {n}"),
-        *more), engine=engine, aliases=aliases)
+        *more), engine=C.conv_transpose if transposed else C.conv, fixed=(name, function, n), aliases=aliases)
 
 
-def _instance_norm(name, camel, alias, n, engine):
+def _instance_norm(name, camel, alias, n):
     return Command(name, camel, LAYERS,
                    f"Instance normalization of a {n + 2}D input: each sample and channel to mean 0, variance 1",
-                   (NORM_INPUT, *FUNCTIONAL_NORM), engine=engine, aliases=(alias,))
+                   (NORM_INPUT, *FUNCTIONAL_NORM), engine=C.instance_norm, fixed=(name, n), aliases=(alias,))
 
 
-def _batch_norm_layer(name, camel, n, engine, aliases):
+def _batch_norm_layer(name, camel, n, make, aliases):
     return Command(name, camel, LAYERS,
                    f"A {n}D batch normalization layer (nn.BatchNorm{n}d)", (
                        Param("numFeatures", "int", doc="Features (channels) C of the input",
                              named=("-numFeatures", "-num_features")),
-                       EPS, MOMENTUM, AFFINE, TRACK), engine=engine, aliases=aliases)
+                       EPS, MOMENTUM, AFFINE, TRACK), engine=C.batch_norm, fixed=(make,), aliases=aliases)
 
 
-def _on_model(name, camel, summary, engine, param=MODEL):
-    return Command(name, camel, LAYERS, summary, (param,), engine=engine)
+def _on_model(name, camel, summary, engine, param=MODEL, fixed=()):
+    return Command(name, camel, LAYERS, summary, (param,), engine=engine, fixed=fixed)
 
 
 COMMANDS = (
@@ -485,8 +449,8 @@ COMMANDS = (
         Param("padding", "dims", 0, "Zero padding on each side: an integer or a list of 2"),
         Param("bias", "bool", 1, "Whether the layer learns an additive bias")), engine=C.conv2d,
         aliases=("conv2dLayer",)),
-    _batch_norm_layer("batch_norm1d", "batchNorm1D", 1, C.batch_norm1d, ("batchNorm1d", "batch_norm_1d")),
-    _batch_norm_layer("batch_norm2d", "batchNorm2D", 2, C.batch_norm2d, ("batchNorm2d", "batchnorm2d")),
+    _batch_norm_layer("batch_norm1d", "batchNorm1D", 1, nn.BatchNorm1d, ("batchNorm1d", "batch_norm_1d")),
+    _batch_norm_layer("batch_norm2d", "batchNorm2D", 2, nn.BatchNorm2d, ("batchNorm2d", "batchnorm2d")),
     Command("layer_norm", "layerNorm", LAYERS, "A layer normalization layer over the last dimensions (nn.LayerNorm)", (
         Param("normalizedShape", "ints", doc="The last dimensions to normalize over: an integer or a list",
               named=("-normalizedShape", "-normalized_shape")),
@@ -502,17 +466,17 @@ COMMANDS = (
         Param("inplace", "bool", 0, "Zero the input's elements in place")), engine=C.dropout),
     Command("sequential", "sequential", LAYERS, "A container calling its layers in order (nn.Sequential)", (
         Param("modules", "text", "", "List of layer handles, in order"),), engine=C.sequential),
-    _convolution("conv1d", "conv1d", 1, C.conv1d),
-    _convolution("conv3d", "conv3d", 3, C.conv3d),
-    _convolution("conv_transpose1d", "convTranspose1D", 1, C.conv_transpose1d, True, ("convTranspose1d",)),
-    _convolution("conv_transpose_2d", "convTranspose2D", 2, C.conv_transpose_2d, True, ("convTranspose2d",)),
-    _convolution("conv_transpose3d", "convTranspose3D", 3, C.conv_transpose3d, True, ("convTranspose3d",)),
+    _convolution("conv1d", "conv1d", 1, F.conv1d),
+    _convolution("conv3d", "conv3d", 3, F.conv3d),
+    _convolution("conv_transpose1d", "convTranspose1D", 1, F.conv_transpose1d, True, ("convTranspose1d",)),
+    _convolution("conv_transpose_2d", "convTranspose2D", 2, F.conv_transpose2d, True, ("convTranspose2d",)),
+    _convolution("conv_transpose3d", "convTranspose3D", 3, F.conv_transpose3d, True, ("convTranspose3d",)),
     Command("batch_norm3d", "batchNorm3D", LAYERS,
             "Batch normalization of a 5D input with the batch's statistics (each channel to mean 0, variance 1)",
             (NORM_INPUT, *FUNCTIONAL_NORM), engine=C.batch_norm3d, aliases=("batchNorm3d",)),
-    _instance_norm("instance_norm1d", "instanceNorm1D", "instanceNorm1d", 1, C.instance_norm1d),
-    _instance_norm("instance_norm2d", "instanceNorm2D", "instanceNorm2d", 2, C.instance_norm2d),
-    _instance_norm("instance_norm3d", "instanceNorm3D", "instanceNorm3d", 3, C.instance_norm3d),
+    _instance_norm("instance_norm1d", "instanceNorm1D", "instanceNorm1d", 1),
+    _instance_norm("instance_norm2d", "instanceNorm2D", "instanceNorm2d", 2),
+    _instance_norm("instance_norm3d", "instanceNorm3D", "instanceNorm3d", 3),
     Command("rms_norm", "rmsNorm", LAYERS, "Root-mean-square normalization over the last dimensions", (
         Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor")),
         Param("normalizedShape", "ints", doc="The last dimensions to normalize over: an integer or a list",
@@ -532,15 +496,21 @@ COMMANDS = (
         Param("padding_idx", "int", None, "Row that is all zeros; none when not given",
               named=("-padding_idx", "-paddingIdx"))), engine=C.embedding, aliases=("Embedding",)),
     Command("embedding_bag", "embeddingBag", LAYERS, "Sums, means or maxima of bags of embedding rows", (
-        Param("input", "text", doc="Handle of an Int64 or Int32 tensor of indices (1D, all bags in a row)"),
-        Param("weight", "text", doc="Handle of the embedding table (rows, size)"),
-        Param("offsets", "text", doc="Handle of an Int64 or Int32 tensor: where each bag starts in input"),
+        Param("input", "tensor", doc="Handle of an Int64 or Int32 tensor of indices (1D, all bags in a row)",
+              unknown="Invalid input tensor name"),
+        Param("weight", "tensor", doc="Handle of the embedding table (rows, size)",
+              unknown="Invalid weight tensor name"),
+        Param("offsets", "tensor", doc="Handle of an Int64 or Int32 tensor: where each bag starts in input",
+              unknown="Invalid offsets tensor name"),
         Param("mode", "text", 0, "0 or sum, 1 or mean, 2 or max", required_positionally=True),
-        Param("per_sample_weights", "text", None, "Handle of one weight per index (mode sum only)",
-              named=("-per_sample_weights", "-perSampleWeights"))), engine=C.embedding_bag),
+        Param("per_sample_weights", "optional_tensor", None, "Handle of one weight per index (mode sum only)",
+              named=("-per_sample_weights", "-perSampleWeights"), unknown="Invalid per_sample_weights tensor name")),
+        engine=C.embedding_bag),
     Command("conv2d_set_weights", "conv2dSetWeights", LAYERS, "Copy a weight (and bias) into a conv2d layer", (
-        LAYER, Param("weight", "text", doc="Handle of the weight, the layer's shape (C_out, C_in, kH, kW)"),
-        Param("bias", "text", None, "Handle of the bias (C_out); the layer's is kept when not given")),
+        LAYER, Param("weight", "tensor", doc="Handle of the weight, the layer's shape (C_out, C_in, kH, kW)",
+                     unknown="Invalid weight tensor name"),
+        Param("bias", "optional_tensor", None, "Handle of the bias (C_out); the layer's is kept when not given",
+              unknown="Invalid bias tensor name")),
         engine=C.conv2d_set_weights),
     Command("layer_forward", "layerForward", LAYERS, "A layer's forward pass on a tensor: the output tensor", (
         LAYER, Param("input", "handles", doc="Handle of the input tensor; more for a layer that takes several "
@@ -562,9 +532,10 @@ COMMANDS = (
         Param("device", "device", "cpu", "Device: cpu, cuda or cuda:<index>")), engine=C.parameters_to),
     _on_model("model_train", "modelTrain", "Put a layer in training mode: the layer handle", C.model_train),
     _on_model("model_eval", "modelEval", "Put a layer in evaluation mode: the layer handle", C.model_eval),
-    _on_model("freeze_model", "freezeModel", "Stop gradients for all of a layer's parameters", C.freeze_model),
+    _on_model("freeze_model", "freezeModel", "Stop gradients for all of a layer's parameters", C.trainable,
+              fixed=(False,)),
     _on_model("unfreeze_model", "unfreezeModel", "Let all of a layer's parameters take gradients again",
-              C.unfreeze_model),
+              C.trainable, fixed=(True,)),
     _on_model("count_parameters", "countParameters", "The number of elements in a layer's parameters",
               C.count_parameters),
     _on_model("model_summary", "modelSummary", "A text with a layer's total, trainable and frozen parameter counts",

@@ -57,18 +57,11 @@ def _reduce(loss, reduction):
 
 
 class LossesCommands:
-    def _weighted(self, name, function, input, target, weight, reduction):
+    def weighted(self, name, function, input, target, weight, reduction):
+        """cross_entropy_loss, nll_loss and bce_loss: name and torch function fixed in
+        the declaration (Command.fixed)."""
         w = None if weight in ("none", "") else self.tensor(weight)
         return torch_call(name, function, input, target, weight=w, reduction=reduction)
-
-    def cross_entropy_loss(self, input, target, weight, reduction):
-        return self._weighted("cross_entropy_loss", F.cross_entropy, input, target, weight, reduction)
-
-    def nll_loss(self, input, target, weight, reduction):
-        return self._weighted("nll_loss", F.nll_loss, input, target, weight, reduction)
-
-    def bce_loss(self, input, target, weight, reduction):
-        return self._weighted("bce_loss", F.binary_cross_entropy, input, target, weight, reduction)
 
     def focal_loss(self, input, target, alpha, gamma, reduction):
         # The extension's formula: softmax over the last dim, p of the target class,
@@ -117,8 +110,8 @@ def _loss(name, camel, summary, params, function, reduction_at):
                    prepare=_codes(reduction_at))
 
 
-def _engine(name, camel, summary, params, engine, prepare):
-    return Command(name, camel, LOSSES, summary, params, engine=engine, prepare=prepare)
+def _engine(name, camel, summary, params, engine, prepare, fixed=()):
+    return Command(name, camel, LOSSES, summary, params, engine=engine, prepare=prepare, fixed=fixed)
 
 
 def _num(name, default, doc, keyword="", kind="double"):
@@ -179,13 +172,15 @@ COMMANDS = (
           (INPUT, TARGET), F.multilabel_soft_margin_loss, 2),
     _loss("soft_margin_loss", "softMarginLoss", "Two-class logistic loss log(1 + exp(-target * input))",
           (INPUT, TARGET), F.soft_margin_loss, 2),
-    *(_engine(name, camel, summary, (INPUT, TARGET, WEIGHT, ENGINE_REDUCTION), getattr(LossesCommands, name),
-              _codes(3))
-      for name, camel, summary in (
+    *(_engine(name, camel, summary, (INPUT, TARGET, WEIGHT, ENGINE_REDUCTION), LossesCommands.weighted,
+              _codes(3), fixed=(name, function))
+      for name, camel, summary, function in (
           ("cross_entropy_loss", "crossEntropyLoss",
-           "Cross entropy of class scores (logits) against class indices or probabilities"),
-          ("nll_loss", "nllLoss", "Negative log likelihood of log-probabilities against class indices"),
-          ("bce_loss", "bceLoss", "Binary cross entropy of probabilities against targets in 0 .. 1"))),
+           "Cross entropy of class scores (logits) against class indices or probabilities", F.cross_entropy),
+          ("nll_loss", "nllLoss", "Negative log likelihood of log-probabilities against class indices",
+           F.nll_loss),
+          ("bce_loss", "bceLoss", "Binary cross entropy of probabilities against targets in 0 .. 1",
+           F.binary_cross_entropy))),
     _engine("focal_loss", "focalLoss", "Focal loss alpha * (1 - p) ** gamma * -log(p) of softmax class scores",
             (INPUT, TARGET, _num("alpha", 1.0, "Weight of the loss"),
              _num("gamma", 2.0, "Focusing exponent"), ENGINE_REDUCTION), LossesCommands.focal_loss, _codes(4)),

@@ -355,28 +355,24 @@ class OptimizersCommands:
         return self._opt_scheduler("lr_scheduler_multi_step", lr_scheduler.MultiStepLR, optimizer=optimizer,
                                milestones=milestones, gamma=gamma)
 
-    def _opt_exponential(self, command, optimizer, gamma):
+    # A function several commands share takes the command's name first: a declaration
+    # fixes it (Command.fixed); a command that also fixes a value (or checks one) calls it.
+
+    def opt_exponential(self, command, optimizer, gamma):
+        """lr_scheduler_exponential (and lr_scheduler_exponential_decay, after its check)."""
         _positive(gamma=gamma)
         return self._opt_scheduler(command, lr_scheduler.ExponentialLR, optimizer=optimizer, gamma=gamma)
 
-    def lr_scheduler_exponential(self, optimizer, gamma):
-        return self._opt_exponential("lr_scheduler_exponential", optimizer, gamma)
-
     def lr_scheduler_exponential_decay(self, optimizer, gamma):
         _check(0 < gamma <= 1, "gamma", "in (0, 1] (a decay)", gamma)  # the extension's rule
-        return self._opt_exponential("lr_scheduler_exponential_decay", optimizer, gamma)
+        return self.opt_exponential("lr_scheduler_exponential_decay", optimizer, gamma)
 
-    def _opt_cosine(self, command, optimizer, t_max, eta_min):
+    def opt_cosine(self, command, optimizer, t_max, eta_min):
+        """lr_scheduler_cosine and lr_scheduler_cosine_annealing."""
         _positive(tMax=t_max)
         _non_negative(etaMin=eta_min)
         return self._opt_scheduler(command, lr_scheduler.CosineAnnealingLR, optimizer=optimizer, T_max=t_max,
                                eta_min=eta_min)
-
-    def lr_scheduler_cosine(self, optimizer, t_max, eta_min):
-        return self._opt_cosine("lr_scheduler_cosine", optimizer, t_max, eta_min)
-
-    def lr_scheduler_cosine_annealing(self, optimizer, t_max, eta_min):
-        return self._opt_cosine("lr_scheduler_cosine_annealing", optimizer, t_max, eta_min)
 
     def lr_scheduler_cosine_annealing_warm_restarts(self, optimizer, t0, t_mult, eta_min):
         _positive(t0=t0)
@@ -437,8 +433,9 @@ class OptimizersCommands:
                                optimizer=optimizer, base_lr=base_lr, max_lr=max_lr, step_size_up=step_size,
                                mode=mode, cycle_momentum=_cycles_momentum(optimizer))
 
-    def _opt_one_cycle(self, command, optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor,
-                   final_div_factor):
+    def opt_one_cycle(self, command, optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor,
+                      final_div_factor):
+        """lr_scheduler_onecycle_advanced (and lr_scheduler_one_cycle, with finalDivFactor 1e4)."""
         _positive(maxLr=max_lr, totalSteps=total_steps, divFactor=div_factor, finalDivFactor=final_div_factor)
         _check(0 < pct_start < 1, "pctStart", "in (0, 1)", pct_start)
         return self._opt_scheduler(command, lr_scheduler.OneCycleLR, optimizer=optimizer, max_lr=max_lr,
@@ -447,15 +444,11 @@ class OptimizersCommands:
                                cycle_momentum=_cycles_momentum(optimizer))
 
     def lr_scheduler_one_cycle(self, optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor):
-        return self._opt_one_cycle("lr_scheduler_one_cycle", optimizer, max_lr, total_steps, pct_start, anneal_strategy,
-                               div_factor, 1e4)
+        return self.opt_one_cycle("lr_scheduler_one_cycle", optimizer, max_lr, total_steps, pct_start, anneal_strategy,
+                                  div_factor, 1e4)
 
-    def lr_scheduler_onecycle_advanced(self, optimizer, max_lr, total_steps, pct_start, anneal_strategy, div_factor,
-                                       final_div_factor):
-        return self._opt_one_cycle("lr_scheduler_onecycle_advanced", optimizer, max_lr, total_steps, pct_start,
-                               anneal_strategy, div_factor, final_div_factor)
-
-    def _opt_plateau(self, command, optimizer, mode, factor, patience, threshold, threshold_mode, min_lr):
+    def opt_plateau(self, command, optimizer, mode, factor, patience, threshold, threshold_mode, min_lr):
+        """lr_scheduler_reduce_on_plateau (and lr_scheduler_plateau, with torch's threshold and least rate)."""
         _check(0 < factor < 1, "factor", "in (0, 1)", factor)
         _positive(patience=patience)  # the extension's rule (torch also takes 0)
         _non_negative(threshold=threshold, minLr=min_lr)
@@ -464,13 +457,10 @@ class OptimizersCommands:
                                min_lr=min_lr)
 
     def lr_scheduler_plateau(self, optimizer, mode, factor, patience):
-        return self._opt_plateau("lr_scheduler_plateau", optimizer, mode, factor, patience, 1e-4, "rel", 0.0)
+        return self.opt_plateau("lr_scheduler_plateau", optimizer, mode, factor, patience, 1e-4, "rel", 0.0)
 
-    def lr_scheduler_reduce_on_plateau(self, optimizer, mode, factor, patience, threshold, threshold_mode, min_lr):
-        return self._opt_plateau("lr_scheduler_reduce_on_plateau", optimizer, mode, factor, patience, threshold,
-                             threshold_mode, min_lr)
-
-    def _opt_stepped(self, command, scheduler, metric):
+    def opt_stepped(self, command, scheduler, metric):
+        """lr_scheduler_step_advanced (and lr_scheduler_step_update, with no metric)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "lr_scheduler.step() before optimizer.step()": Python advice
             if isinstance(scheduler, lr_scheduler.ReduceLROnPlateau):
@@ -483,10 +473,7 @@ class OptimizersCommands:
         return "OK"
 
     def lr_scheduler_step_update(self, scheduler):
-        return self._opt_stepped("lr_scheduler_step_update", scheduler, None)
-
-    def lr_scheduler_step_advanced(self, scheduler, metric):
-        return self._opt_stepped("lr_scheduler_step_advanced", scheduler, metric)
+        return self.opt_stepped("lr_scheduler_step_update", scheduler, None)
 
     def get_lr_advanced(self, scheduler):
         return float(scheduler.get_last_lr()[0])
@@ -576,8 +563,9 @@ def _optimizer(name, camel, summary, params, engine, aliases=()):
 
 
 def _scheduler(name, camel, summary, params, engine, optimizer=Param("optimizer", "optimizer",
-                                                                     doc="Handle of the optimizer to schedule")):
-    return Command(name, camel, OPTIMIZERS, summary, (optimizer, *params), engine=engine)
+                                                                     doc="Handle of the optimizer to schedule"),
+               fixed=()):
+    return Command(name, camel, OPTIMIZERS, summary, (optimizer, *params), engine=engine, fixed=fixed)
 
 
 COSINE = (Param("tMax", "int", doc="Steps of the half cosine from the initial rate down to etaMin",
@@ -668,15 +656,15 @@ COMMANDS = (
                "milestone", (Param("milestones", "ints", doc="Steps at which the rate decays, e.g. {30 80}"),
                              _double("gamma", 0.1, "Decay factor (> 0)")), C.lr_scheduler_multi_step),
     _scheduler("lr_scheduler_exponential", "lrSchedulerExponential", "ExponentialLR: the rate times gamma every step",
-               (_double("gamma", 0.95, "Decay factor per step (> 0)", "-decay"),), C.lr_scheduler_exponential,
-               optimizer=OPTIMIZER),
+               (_double("gamma", 0.95, "Decay factor per step (> 0)", "-decay"),), C.opt_exponential,
+               optimizer=OPTIMIZER, fixed=("lr_scheduler_exponential",)),
     _scheduler("lr_scheduler_exponential_decay", "lrSchedulerExponentialDecay", "ExponentialLR: the rate times gamma "
                "every step", (_double("gamma", 0.95, "Decay factor per step, in (0, 1]", positional=True),),
                C.lr_scheduler_exponential_decay),
     _scheduler("lr_scheduler_cosine", "lrSchedulerCosine", "CosineAnnealingLR: the rate follows a cosine down to "
-               "etaMin", COSINE, C.lr_scheduler_cosine),
+               "etaMin", COSINE, C.opt_cosine, fixed=("lr_scheduler_cosine",)),
     _scheduler("lr_scheduler_cosine_annealing", "lrSchedulerCosineAnnealing", "CosineAnnealingLR: the rate follows a "
-               "cosine down to etaMin", COSINE, C.lr_scheduler_cosine_annealing),
+               "cosine down to etaMin", COSINE, C.opt_cosine, fixed=("lr_scheduler_cosine_annealing",)),
     _scheduler("lr_scheduler_cosine_annealing_warm_restarts", "lrSchedulerCosineAnnealingWarmRestarts",
                "CosineAnnealingWarmRestarts: cosine cycles that restart, each tMult times longer", (
                    Param("t0", "int", doc="Steps of the first cycle (> 0)", named=("-t0", "-T_0", "-T0")),
@@ -718,7 +706,8 @@ COMMANDS = (
     _scheduler("lr_scheduler_onecycle_advanced", "lrSchedulerOnecycleAdvanced", "OneCycleLR with finalDivFactor: "
                "warmup to maxLr, then annealing", (
                    *ONE_CYCLE, _double("finalDivFactor", 1e4, "The final rate is the initial one / finalDivFactor",
-                                       "-final_div_factor")), C.lr_scheduler_onecycle_advanced),
+                                       "-final_div_factor")), C.opt_one_cycle,
+               fixed=("lr_scheduler_onecycle_advanced",)),
     _scheduler("lr_scheduler_plateau", "lrSchedulerPlateau", "ReduceLROnPlateau: the rate falls when a metric stops "
                "improving", PLATEAU, C.lr_scheduler_plateau),
     _scheduler("lr_scheduler_reduce_on_plateau", "lrSchedulerReduceOnPlateau", "ReduceLROnPlateau: the rate falls "
@@ -726,13 +715,14 @@ COMMANDS = (
                    *PLATEAU, _double("threshold", 1e-4, "Least change that counts as an improvement"),
                    Param("thresholdMode", "text", "rel", "rel: relative to the best; abs: absolute",
                          named=("-thresholdMode", "-threshold_mode"), choices=("rel", "abs")),
-                   _double("minLr", 0.0, "Least learning rate", "-min_lr")), C.lr_scheduler_reduce_on_plateau),
+                   _double("minLr", 0.0, "Least learning rate", "-min_lr")), C.opt_plateau,
+               fixed=("lr_scheduler_reduce_on_plateau",)),
     Command("lr_scheduler_step_update", "lrSchedulerStepUpdate", OPTIMIZERS, "One step of a scheduler: sets its "
             "optimizer's new rate; OK", (SCHEDULER,), engine=C.lr_scheduler_step_update),
     Command("lr_scheduler_step_advanced", "lrSchedulerStepAdvanced", OPTIMIZERS, "One step of a scheduler, with the "
             "metric a plateau scheduler needs; OK", (
                 SCHEDULER, _double("metric", None, "The metric (e.g. the validation loss); plateau schedulers only")),
-            engine=C.lr_scheduler_step_advanced),
+            engine=C.opt_stepped, fixed=("lr_scheduler_step_advanced",)),
     Command("get_lr_advanced", "getLrAdvanced", OPTIMIZERS, "The learning rate a scheduler last set",
             (Param("scheduler", "scheduler", doc="Handle of a learning-rate scheduler"),), engine=C.get_lr_advanced),
     Command("grad_scaler_new", "gradScalerNew", OPTIMIZERS, "A gradient scaler for mixed precision "

@@ -34,48 +34,46 @@ def _sampled(name, camel, summary, params, engine, aliases=()):
 class RandomCommands:
     # ---- random tensors of a shape ----
 
-    def randn(self, shape, device, dtype):
-        return self._filled("randn", torch.randn, shape, _floating("randn", dtype), device)
+    def random(self, name, function, shape, device, dtype):
+        """function(shape, dtype=, device=) of a floating dtype: randn, rand."""
+        return self.filled(name, function, shape, _floating(name, dtype), device)
 
-    def rand(self, shape, device, dtype):
-        return self._filled("rand", torch.rand, shape, _floating("rand", dtype), device)
-
-    # ---- shaped like another tensor (the creation family's _like) ----
+    # ---- shaped like another tensor (the creation family's like) ----
 
     def rand_like(self, input, dtype, device, requires_grad):
         dtype = _floating("rand_like", input.dtype if dtype is None else dtype)
-        return self._like("rand_like", torch.rand, input, dtype, device, requires_grad)
+        return self.like("rand_like", torch.rand, input, dtype, device, requires_grad)
 
     def randn_like(self, input, dtype, device, requires_grad):
         dtype = _floating("randn_like", input.dtype if dtype is None else dtype)
-        return self._like("randn_like", torch.randn, input, dtype, device, requires_grad)
+        return self.like("randn_like", torch.randn, input, dtype, device, requires_grad)
 
     def randint_like(self, input, high, low, dtype, device, requires_grad):
         # The extension takes the two bounds in either order (randint_like $t 10 5: 5 .. 9).
         low, high = min(low, high), max(low, high)
         if low == high:
             raise CommandError(f"Invalid high: the range low .. high-1 is empty (low and high are both {low})")
-        return self._like("randint_like", lambda size, **kw: torch.randint(low, high, size, **kw),
-                          input, dtype, device, requires_grad)
+        return self.like("randint_like", lambda size, **kw: torch.randint(low, high, size, **kw),
+                         input, dtype, device, requires_grad)
 
     # ---- samples of distributions ----
 
     def normal(self, mean, std, size, dtype, device):
         if std < 0:
             raise CommandError(f"Invalid std: must not be negative, got {std}")
-        return self._filled("normal", lambda shape, **kw: torch.normal(mean, std, shape, **kw), size,
+        return self.filled("normal", lambda shape, **kw: torch.normal(mean, std, shape, **kw), size,
                             _floating("normal", dtype, _REAL), device)
 
     def uniform(self, size, low, high, dtype, device):
         if low > high:
             raise CommandError(f"Invalid range: low ({low}) must not be greater than high ({high})")
-        return self._filled("uniform", lambda shape, **kw: torch.empty(shape, **kw).uniform_(low, high), size,
+        return self.filled("uniform", lambda shape, **kw: torch.empty(shape, **kw).uniform_(low, high), size,
                             _floating("uniform", dtype, _REAL), device)
 
     def exponential(self, size, rate, dtype, device):
         if not rate > 0:
             raise CommandError(f"Invalid rate: must be positive, got {rate}")
-        return self._filled("exponential", lambda shape, **kw: torch.empty(shape, **kw).exponential_(rate), size,
+        return self.filled("exponential", lambda shape, **kw: torch.empty(shape, **kw).exponential_(rate), size,
                             _floating("exponential", dtype, _REAL), device)
 
     def gamma(self, size, alpha, beta, dtype, device):
@@ -87,7 +85,7 @@ class RandomCommands:
             # Gamma(concentration alpha, rate beta): mean alpha/beta.
             parameters = (torch.tensor(v, dtype=dtype, device=device) for v in (alpha, beta))
             return torch.distributions.Gamma(*parameters).sample(shape)
-        return self._filled("gamma", sample, size, _floating("gamma", dtype, (torch.float32, torch.float64)), device)
+        return self.filled("gamma", sample, size, _floating("gamma", dtype, (torch.float32, torch.float64)), device)
 
     def poisson(self, size, lambda_, dtype, device):
         if not lambda_ >= 0:
@@ -96,7 +94,7 @@ class RandomCommands:
             raise CommandError("Invalid lambda: must be finite, got inf")
         if dtype not in (torch.float32, torch.float64):  # the extension's words
             raise CommandError("Invalid dtype: must be float32 or float64")
-        return self._filled("poisson", lambda shape, **kw: torch.poisson(torch.full(shape, lambda_, **kw)), size,
+        return self.filled("poisson", lambda shape, **kw: torch.poisson(torch.full(shape, lambda_, **kw)), size,
                             dtype, device)
 
     def bernoulli(self, input, p):
@@ -160,9 +158,9 @@ C = RandomCommands
 _INPUT = Param("input", "tensor", doc="Handle of the tensor", named=("-input", "-tensor"))
 COMMANDS = (
     Command("randn", "randn", RANDOM, "Normally distributed random values", (DIMENSIONS, DEVICE, DTYPE),
-            engine=C.randn, aliases=("tensor_randn", "tensorRandn")),
+            engine=C.random, fixed=("randn", torch.randn), aliases=("tensor_randn", "tensorRandn")),
     Command("rand", "rand", RANDOM, "Uniformly distributed random values in [0, 1)", (DIMENSIONS, DEVICE, DTYPE),
-            engine=C.rand, aliases=("tensor_rand", "tensorRand")),
+            engine=C.random, fixed=("rand", torch.rand), aliases=("tensor_rand", "tensorRand")),
     like("rand_like", "randLike", RANDOM, "Uniform random values in [0, 1) in the shape of a tensor", C.rand_like),
     like("randn_like", "randnLike", RANDOM, "Normally distributed random values in the shape of a tensor",
          C.randn_like),

@@ -4,6 +4,7 @@ compute on the tensors they are given, as the extension's do, or, given none, ma
 torch.nn module (a layer handle)."""
 
 import warnings
+from functools import partial
 
 import torch.nn.functional as F
 from torch import nn
@@ -28,19 +29,6 @@ RECURRENT = (
     Param("dropout", "double", 0.0, "Dropout probability on the outputs of each layer but the last"),
     Param("bidirectional", "bool", 0, "Whether each layer also runs backwards in time"),
 )
-
-
-def _recurrent(make, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, **more):
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
-        if value <= 0:
-            raise CommandError(f"Required parameters missing or invalid: {name} must be > 0, got {value}")
-    if not 0.0 <= dropout <= 1.0:
-        raise CommandError(f"Required parameters missing or invalid: dropout must be in 0 .. 1, got {dropout}")
-    with warnings.catch_warnings():
-        # torch warns that dropout acts between layers only (none with one layer): documented.
-        warnings.simplefilter("ignore", UserWarning)
-        return make(input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first, dropout=dropout,
-                    bidirectional=bidirectional, **more)
 
 
 # ---- multihead_attention and the transformers -------------------------------------
@@ -101,19 +89,19 @@ def _check(message, *positive, dropout=0.0):
 
 
 class RecurrentCommands:
-    def lstm(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional):
-        return _recurrent(nn.LSTM, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
-
-    def gru(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional):
-        return _recurrent(nn.GRU, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
-
-    def rnn_tanh(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional):
-        return _recurrent(nn.RNN, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                          nonlinearity="tanh")
-
-    def rnn_relu(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional):
-        return _recurrent(nn.RNN, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                          nonlinearity="relu")
+    def recurrent(self, make, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional):
+        """lstm, gru, rnn_tanh and rnn_relu: each fixes the module it makes in its declaration
+        (Command.fixed; the RNNs' with their nonlinearity)."""
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if value <= 0:
+                raise CommandError(f"Required parameters missing or invalid: {name} must be > 0, got {value}")
+        if not 0.0 <= dropout <= 1.0:
+            raise CommandError(f"Required parameters missing or invalid: dropout must be in 0 .. 1, got {dropout}")
+        with warnings.catch_warnings():
+            # torch warns that dropout acts between layers only (none with one layer): documented.
+            warnings.simplefilter("ignore", UserWarning)
+            return make(input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first, dropout=dropout,
+                        bidirectional=bidirectional)
 
     def multihead_attention(self, query, key, value, embed_dim, num_heads):
         name = "multihead_attention"
@@ -222,15 +210,16 @@ MEMORY = _t("memory", "Handle of the encoder's output sequence")
 C = RecurrentCommands
 
 
-def _rnn(name, camel, summary, engine, aliases=()):
-    return Command(name, camel, LAYERS, summary, RECURRENT, engine=engine, aliases=aliases)
+def _rnn(name, camel, summary, make, aliases=()):
+    return Command(name, camel, LAYERS, summary, RECURRENT, engine=C.recurrent, fixed=(make,), aliases=aliases)
 
 
 COMMANDS = (
-    _rnn("lstm", "lstm", "A long short-term memory (LSTM) layer: torch.nn.LSTM", C.lstm),
-    _rnn("gru", "gru", "A gated recurrent unit (GRU) layer: torch.nn.GRU", C.gru, aliases=("Gru",)),
-    _rnn("rnn_tanh", "rnnTanh", "An Elman RNN layer with tanh: torch.nn.RNN", C.rnn_tanh),
-    _rnn("rnn_relu", "rnnRelu", "An Elman RNN layer with ReLU: torch.nn.RNN(nonlinearity=relu)", C.rnn_relu),
+    _rnn("lstm", "lstm", "A long short-term memory (LSTM) layer: torch.nn.LSTM", nn.LSTM),
+    _rnn("gru", "gru", "A gated recurrent unit (GRU) layer: torch.nn.GRU", nn.GRU, aliases=("Gru",)),
+    _rnn("rnn_tanh", "rnnTanh", "An Elman RNN layer with tanh: torch.nn.RNN", partial(nn.RNN, nonlinearity="tanh")),
+    _rnn("rnn_relu", "rnnRelu", "An Elman RNN layer with ReLU: torch.nn.RNN(nonlinearity=relu)",
+         partial(nn.RNN, nonlinearity="relu")),
     Command("multihead_attention", "multiheadAttention", LAYERS,
             "Multi-head scaled dot-product attention of query, key and value (or the torch.nn layer)",
             (_t("query", "Handle of the queries (seq, batch, embed_dim) or (seq, embed_dim); "

@@ -72,23 +72,16 @@ class ReductionCommands:
             self._nonempty("tensor_quantile", tensor, dim)
         return torch_call("tensor_quantile", torch.quantile, tensor, q, dim)
 
-    def _spread(self, name, function, tensor, dim, unbiased, keepdim):
+    def spread(self, name, function, tensor, dim, unbiased, keepdim):
+        """tensor_var, std_dim and var_dim: name and torch function fixed in the
+        declaration (Command.fixed); tensor_std, which has no keepdim, calls it."""
         _floating(name, tensor)
         if dim is None:
             return torch_call(name, function, tensor, dim=None, unbiased=unbiased, keepdim=keepdim)
         return torch_call(name, function, tensor, self._dims(tensor, dim), unbiased=unbiased, keepdim=keepdim)
 
     def tensor_std(self, tensor, dim, unbiased):
-        return self._spread("tensor_std", torch.std, tensor, dim, unbiased, False)
-
-    def tensor_var(self, tensor, dim, unbiased, keepdim):
-        return self._spread("tensor_var", torch.var, tensor, dim, unbiased, keepdim)
-
-    def std_dim(self, tensor, dim, unbiased, keepdim):
-        return self._spread("std_dim", torch.std, tensor, dim, unbiased, keepdim)
-
-    def var_dim(self, tensor, dim, unbiased, keepdim):
-        return self._spread("var_dim", torch.var, tensor, dim, unbiased, keepdim)
+        return self.spread("tensor_std", torch.std, tensor, dim, unbiased, False)
 
     def mean_dim(self, tensor, dim, keepdim):
         dtypes.check_mean(tensor.dtype, "mean_dim")
@@ -172,9 +165,9 @@ def _overall(name, camel, summary, engine, *params, fixed=()):
     return Command(name, camel, REDUCTIONS, summary, (TENSOR, OPTIONAL_DIM, *params), engine=engine, fixed=fixed)
 
 
-def _along(name, camel, summary, engine, *params):
+def _along(name, camel, summary, engine, *params, fixed=()):
     """tensor dim ...: along a dimension that must be given."""
-    return Command(name, camel, REDUCTIONS, summary, (TENSOR, DIM, *params), engine=engine)
+    return Command(name, camel, REDUCTIONS, summary, (TENSOR, DIM, *params), engine=engine, fixed=fixed)
 
 
 C = ReductionCommands
@@ -205,9 +198,11 @@ COMMANDS = (
     Command("tensor_std", "tensorStd", REDUCTIONS, "The standard deviation, overall or along dimension(s)",
             (TENSOR, SPREAD_DIMS, UNBIASED), engine=C.tensor_std),
     Command("tensor_var", "tensorVar", REDUCTIONS, "The variance, overall or along dimension(s)",
-            (TENSOR, SPREAD_DIMS, UNBIASED, KEEPDIM), engine=C.tensor_var),
-    _along("std_dim", "stdDim", "The standard deviation along a dimension", C.std_dim, UNBIASED, KEEPDIM),
-    _along("var_dim", "varDim", "The variance along a dimension", C.var_dim, UNBIASED, KEEPDIM),
+            (TENSOR, SPREAD_DIMS, UNBIASED, KEEPDIM), engine=C.spread, fixed=("tensor_var", torch.var)),
+    _along("std_dim", "stdDim", "The standard deviation along a dimension", C.spread, UNBIASED, KEEPDIM,
+           fixed=("std_dim", torch.std)),
+    _along("var_dim", "varDim", "The variance along a dimension", C.spread, UNBIASED, KEEPDIM,
+           fixed=("var_dim", torch.var)),
     _along("mean_dim", "meanDim", "The mean along a dimension (floating dtypes)", C.mean_dim, KEEPDIM),
     _along("median_dim", "medianDim", "The median values along a dimension", C.median_dim, KEEPDIM),
     Command("kthvalue", "kthvalue", REDUCTIONS, "The k-th smallest values along a dimension", (

@@ -10,7 +10,7 @@ from ..spec import Command, Param
 
 
 class RoutingCommands:
-    def _extreme_index(self, name, function, tensor, dim, keepdim):
+    def extreme_index(self, name, function, tensor, dim, keepdim):
         if dim is None:
             if tensor.numel() == 0:
                 raise CommandError(f"{name}: the tensor has no elements, so there is none to choose")
@@ -19,12 +19,6 @@ class RoutingCommands:
             if self._size(tensor, dim) == 0:
                 raise CommandError(f"{name}: dimension {dim} has size 0, so there is no element to choose")
         return function(tensor, dim, keepdim)
-
-    def argmax(self, tensor, dim, keepdim):
-        return self._extreme_index("argmax", torch.argmax, tensor, dim, keepdim)
-
-    def argmin(self, tensor, dim, keepdim):
-        return self._extreme_index("argmin", torch.argmin, tensor, dim, keepdim)
 
     def argsort(self, tensor, dim, descending, stable):
         return torch.argsort(tensor, dim=self._dim(tensor, dim), descending=descending, stable=stable)
@@ -85,10 +79,11 @@ C = RoutingCommands
 COMMANDS = (
     *(Command(name, camel, ROUTING, summary, (
         TENSOR, Param("dim", "int", None, "Dimension to reduce; all elements (flattened) when not given"),
-        Param("keepdim", "bool", 0, "Keep the reduced dimension, with size 1")), engine=engine)
-      for name, camel, summary, engine in (
-          ("argmax", "argmax", "Index of the largest element, overall or along a dimension", C.argmax),
-          ("argmin", "argmin", "Index of the smallest element, overall or along a dimension", C.argmin))),
+        Param("keepdim", "bool", 0, "Keep the reduced dimension, with size 1")), engine=C.extreme_index,
+        fixed=(name, function))
+      for name, camel, summary, function in (
+          ("argmax", "argmax", "Index of the largest element, overall or along a dimension", torch.argmax),
+          ("argmin", "argmin", "Index of the smallest element, overall or along a dimension", torch.argmin))),
     *(Command(name, camel, ROUTING, summary, (
         TENSOR, Param("dim", "int", -1, "Dimension to sort along; the last by default"),
         Param("descending", "bool", 0, "Largest first"),

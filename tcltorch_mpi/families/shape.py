@@ -35,9 +35,10 @@ def _stacked(name, camel, summary, function, aliases=()):
     return _joined(name, camel, summary, C.stacked, aliases, fixed=(name, function))
 
 
-def _split(name, camel, summary, engine, aliases=()):
-    return Command(name, camel, SHAPE, summary, (INPUT_TENSOR, SECTIONS, INDICES), engine=engine,
-                   aliases=aliases, usage="tensor sections_or_indices")
+def _split(name, camel, summary, function, least, aliases=()):
+    """hsplit, vsplit and dsplit: a tensor of at least ``least`` dimensions."""
+    return Command(name, camel, SHAPE, summary, (INPUT_TENSOR, SECTIONS, INDICES), engine=C.split_by,
+                   fixed=(name, function, least), aliases=aliases, usage="tensor sections_or_indices")
 
 
 class ShapeCommands:
@@ -248,7 +249,9 @@ class ShapeCommands:
 
     # ---- splits: a Tcl list of handles ----
 
-    def _shape_split_by(self, command, function, input, sections, indices, least):
+    def split_by(self, command, function, least, input, sections, indices):
+        """hsplit, vsplit and dsplit, with command, torch function and least fixed in the
+        declaration (Command.fixed); tensor_split calls it."""
         if input.dim() < least:
             raise CommandError(f"Invalid input: {command} needs a tensor of at least {least} dimension"
                                f"{'s' if least > 1 else ''}, got {input.dim()}")
@@ -266,17 +269,8 @@ class ShapeCommands:
 
     def tensor_split(self, input, sections, dim, indices):
         self._dim(input, dim)
-        return self._shape_split_by("tensor_split", lambda t, s: torch.tensor_split(t, s, dim),
-                                    input, sections, indices, 1)
-
-    def hsplit(self, input, sections, indices):
-        return self._shape_split_by("hsplit", torch.hsplit, input, sections, indices, 1)
-
-    def vsplit(self, input, sections, indices):
-        return self._shape_split_by("vsplit", torch.vsplit, input, sections, indices, 2)
-
-    def dsplit(self, input, sections, indices):
-        return self._shape_split_by("dsplit", torch.dsplit, input, sections, indices, 3)
+        return self.split_by("tensor_split", lambda t, s: torch.tensor_split(t, s, dim), 1,
+                             input, sections, indices)
 
     # ---- indexing ----
 
@@ -399,9 +393,11 @@ COMMANDS = (
         INDICES),
             engine=C.tensor_split, usage="tensor sections_or_indices ?dim?"),
     _split("hsplit", "hsplit", "The tensor split along its columns (dim 1; 0 if 1-d): a list of handles",
-           C.hsplit, ("hSplit",)),
-    _split("vsplit", "vsplit", "The tensor split along its rows (dim 0): a list of handles", C.vsplit, ("vSplit",)),
-    _split("dsplit", "dsplit", "The tensor split along its depth (dim 2): a list of handles", C.dsplit, ("dSplit",)),
+           torch.hsplit, 1, ("hSplit",)),
+    _split("vsplit", "vsplit", "The tensor split along its rows (dim 0): a list of handles", torch.vsplit, 2,
+           ("vSplit",)),
+    _split("dsplit", "dsplit", "The tensor split along its depth (dim 2): a list of handles", torch.dsplit, 3,
+           ("dSplit",)),
     Command("tensor_index_select", "tensorIndexSelect", SHAPE, "The entries at the given indices along a dimension", (
         Param("tensor", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor")),
         Param("dim", "int", doc="Dimension to index", named=("-dim", "-dimension")),
