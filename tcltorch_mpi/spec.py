@@ -4,7 +4,7 @@ and the syntax and parameter tables that `torch::help` and docs/ show."""
 
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 REQUIRED = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
@@ -81,6 +81,11 @@ class Param:
     # For a handle: the message for one that names nothing, which says which handle it
     # is ("Invalid weight tensor name"); by default the registry's own.
     unknown: str = ""
+
+    def naming_role(self):
+        """The same tensor parameter, whose unknown handle is said naming its role, in
+        the extension's words where its commands say them: Invalid input tensor name: x."""
+        return replace(self, unknown=f"Invalid {self.name} tensor name")
 
     @property
     def spellings(self):

@@ -275,7 +275,7 @@ def test_one_tensor_commands_bad_input(tcl, name):
 def test_tensor_where_bad_input(tcl):
     tc, tx, t3 = tcl.create([1, 0], "bool"), tcl.create([1.0, 2.0], "float32"), tcl.create([1.0, 2, 3], "float32")
     assert tcl.error(f"torch::tensor_where {tc} {tx} {t3}").startswith("tensor_where: The size of tensor")
-    assert tcl.error(f"torch::tensor_where nope {tx} {tx}") == "Invalid tensor name: nope"
+    assert tcl.error(f"torch::tensor_where nope {tx} {tx}") == "Invalid condition tensor name: nope"
     assert tcl.error(f"torch::tensor_where -condition {tc} -x {tx}") == "Required parameters missing: -y"
     assert tcl.error(f"torch::tensor_where {tc} {tx}") == \
         "Wrong number of arguments (wrong # args). Usage: torch::tensor_where condition x y"

@@ -229,7 +229,7 @@ def test_pow_matches_torch(tcl, dtype):
 def test_pow_bad_input(tcl):
     t, ints = tcl.create([1.0, 2.0], "float32"), tcl.create([1, 2], "int64")
     assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments (wrong # args). Usage: torch::pow base exponent"
-    assert tcl.error(f"torch::pow nope {t}") == "Invalid tensor name: nope"
+    assert tcl.error(f"torch::pow nope {t}") == "Invalid base tensor name: nope"
     assert tcl.error(f"torch::pow {t} nope") == 'Invalid exponent: expected tensor handle or number, got "nope"'
     assert tcl.error(f"torch::pow -base {t}") == "Required parameters missing: -exponent"
     assert tcl.error(f"torch::pow {ints} -1") == "pow: Integers to negative integer powers are not allowed."
@@ -249,7 +249,7 @@ def test_atan2_matches_torch(tcl, dtype):
 def test_atan2_bad_input(tcl):
     t = tcl.create([1.0, 2.0], "float32")
     assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments (wrong # args). Usage: torch::atan2 y x"
-    assert tcl.error(f"torch::atan2 {t} nope") == "Invalid tensor name: nope"
+    assert tcl.error(f"torch::atan2 {t} nope") == "Invalid x tensor name: nope"
     assert tcl.error(f"torch::atan2 -y {t}") == "Required parameters missing: -x"
     assert tcl.error(f"torch::atan2 {t} {tcl.create([1.0, 2.0, 3.0], 'float32')}").startswith(
         "atan2: The size of tensor a (2) must match the size of tensor b (3)")

@@ -325,6 +325,11 @@ ERRORS = [
     ("torch::tensor_matmul $M $M", "matmul: shapes {2 3} and {2 3} do not fit"),
     ("torch::tensor_matmul $M $F", "matmul: the dtypes differ (Float32 and Float64)"),
     ("torch::tensor_matmul nosuch $M", "Invalid tensor name: nosuch"),
+    # where the extension's commands name the role of an unknown handle
+    ("torch::cross $V nosuch", "Invalid other tensor name: nosuch"),
+    ("torch::dot -input nosuch -other $V", "Invalid input tensor name: nosuch"),
+    ("torch::matrix_norm nosuch", "Invalid input tensor name: nosuch"),
+    ("torch::kron nosuch $M", "Invalid tensor name: nosuch"),
     ("torch::tensor_bmm $A $A", "tensor_bmm: batch1 must be a 3D tensor"),
     ("torch::dot $V $M", "dot: 1D tensors expected"),
     ("torch::dot $V $F3", "dot: dot : expected both vectors to have same dtype, but found Float and Double"),

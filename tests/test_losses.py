@@ -225,6 +225,8 @@ def test_weights_and_reduction_none_shapes(tcl):
 @pytest.mark.parametrize("script, message", [
     ("torch::mse_loss $x $z", "mse_loss: The size of tensor a (3) must match the size of tensor b (2)"),
     ("torch::mse_loss $x nosuch", "Invalid tensor name: nosuch"),
+    ("torch::focal_loss $x nosuch", "Invalid target tensor name: nosuch"),
+    ("torch::smooth_l1_loss -input nosuch -target $y", "Invalid input tensor name: nosuch"),
     ("torch::mse_loss -input $x", "Required parameters missing: -target"),
     ("torch::mse_loss $x $y -reduction avg", 'Invalid reduction: expected one of none, mean, sum, got "avg"'),
     ("torch::l1_loss $x $y 7", 'Invalid reduction: expected one of none, mean, sum, got "7"'),
@@ -241,7 +243,7 @@ def test_weights_and_reduction_none_shapes(tcl):
     ("torch::triplet_margin_with_distance_loss $x $y $x -distanceFunction manhattan",
      'Invalid distanceFunction: expected one of euclidean, cosine, pairwise, got "manhattan"'),
     ("torch::triplet_margin_with_distance_loss $x $y $z", "triplet_margin_with_distance_loss: "),
-    ("torch::gaussian_nll_loss $x $y nosuch", "Invalid tensor name: nosuch"),
+    ("torch::gaussian_nll_loss $x $y nosuch", "Invalid var tensor name: nosuch"),
     ("torch::mse_loss $i $i", "mse_loss: "),  # integer tensors
     ("torch::kl_div_loss $x $y sum maybe", 'Invalid logTarget: expected boolean, got "maybe"'),
 ])

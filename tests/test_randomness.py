@@ -229,7 +229,7 @@ def test_bad_input_is_a_clear_error(tcl):
         ("torch::poisson {2 2} 2.0 int32", "Invalid dtype: must be float32 or float64"),
         ("torch::poisson -size {2}", "Required parameters missing: -lambda"),
         ("torch::bernoulli -p 0.5", "Required parameters missing: -input"),
-        ("torch::bernoulli nosuch", "Invalid tensor name: nosuch"),
+        ("torch::bernoulli nosuch", "Invalid input tensor name: nosuch"),
         (f"torch::bernoulli {probabilities} -0.1", "bernoulli: Probability p must be in range [0.0, 1.0], got -0.1"),
         (f"torch::bernoulli -input {probabilities} -p 1.5", "bernoulli: Probability p must be in range [0.0, 1.0]"),
         ("torch::bernoulli [torch::tensor_create {0.5 2}]", "bernoulli: Probability p must be in range [0.0, 1.0]"),

@@ -261,6 +261,7 @@ def test_indexing_commands_match_torch(tcl, dtype, index_dtype):
 
 ERRORS = [
     ("torch::atleast_1d nosuch", "Invalid tensor name: nosuch"),
+    ("torch::roll nosuch {1}", "Invalid input tensor name: nosuch"),
     ("torch::atleast_2d", "Wrong number of arguments (wrong # args). Usage: torch::atleast_2d input"),
     ("torch::atleast_3d -input $g -bad 1", "Unknown parameter: -bad. Valid parameters: -input -tensor"),
     ("torch::tensor_expand $g {2 3}", "tensor_expand: The expanded size of the tensor (3) must match"),

@@ -114,7 +114,7 @@ COMMANDS = (
     _bitwise("bitwise_right_shift", "bitwiseRightShift", "Elementwise tensor1 >> tensor2 (integers; arithmetic)",
              torch.bitwise_right_shift, shifts=True),
     Command("tensor_where", "tensorWhere", COMPARISON, "Elementwise: x where condition is true, else y", (
-        Param("condition", "tensor", doc="Handle of a Bool tensor: where to take x"),
+        Param("condition", "tensor", doc="Handle of a Bool tensor: where to take x").naming_role(),
         Param("x", "tensor", doc="Handle of the values where condition is true"),
         Param("y", "tensor", doc="Handle of the values where condition is false")), torch=torch.where),
 )

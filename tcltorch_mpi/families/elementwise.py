@@ -41,12 +41,12 @@ COMMANDS = (
     _binary("tensor_mul", "tensorMul", "Elementwise input * other (broadcasting)", torch.mul),
     _binary("tensor_div", "tensorDiv", "Elementwise input / other (broadcasting; true division)", torch.div),
     Command("pow", "pow", ELEMENTWISE, "Elementwise base ** exponent (broadcasting)", (
-        Param("base", "tensor", doc="Handle of the base tensor", named=("-base", "-input1", "-input")),
+        Param("base", "tensor", doc="Handle of the base tensor", named=("-base", "-input1", "-input")).naming_role(),
         Param("exponent", "operand", doc="Handle of the exponent tensor, or a number",
               named=("-exponent", "-input2", "-other"))), torch=torch.pow),
     Command("atan2", "atan2", ELEMENTWISE, "Elementwise angle of the point (x, y) in radians, -pi .. pi", (
-        Param("y", "tensor", doc="Handle of the y coordinates", named=("-y", "-input1", "-input")),
-        Param("x", "tensor", doc="Handle of the x coordinates", named=("-x", "-input2", "-other"))),
+        Param("y", "tensor", doc="Handle of the y coordinates", named=("-y", "-input1", "-input")).naming_role(),
+        Param("x", "tensor", doc="Handle of the x coordinates", named=("-x", "-input2", "-other")).naming_role()),
         torch=torch.atan2),
     Command("tensor_clamp", "tensorClamp", ELEMENTWISE, "Elements limited to min .. max (either optional)", (
         TENSOR, Param("min", "number", None, "Lower bound; not given: none", arg="low"),

@@ -18,8 +18,7 @@ from ..tensor_commands import torch_call
 IN = Param("input", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 # The same, whose unknown handle is said in the extension's words, naming the role (as
 # the grid's and the weight's are): Invalid input tensor name: x
-HANDLE = Param("input", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"),
-               unknown="Invalid input tensor name")
+HANDLE = IN.naming_role()
 
 
 def _named(name):

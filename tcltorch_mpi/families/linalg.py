@@ -12,6 +12,9 @@ from ..tensor_commands import torch_call
 MATRIX = Param("input", "tensor", doc="Handle of the input tensor", named=("-input", "-tensor"))
 SECOND = Param("other", "tensor", doc="Handle of the second tensor", named=("-other",))
 TENSOR_FIRST = Param("tensor", "tensor", doc="Handle of the input tensor", named=("-tensor", "-input"))
+# The same two, whose unknown handle is said naming its role, where the extension's
+# commands say so (cross, dot, trace, diag, the matrix and vector norms, ...).
+MATRIX_ROLE, SECOND_ROLE = MATRIX.naming_role(), SECOND.naming_role()
 RHS = Param("B", "tensor", doc="Handle of the right-hand side B", named=("-B", "-b"), arg="b")
 KEEPDIM = Param("keepdim", "bool", 0, "Keep the reduced dimensions, with size 1")
 DIAGONAL = Param("diagonal", "int", 0, "Which diagonal: 0 the main one, > 0 above it, < 0 below it")
@@ -150,8 +153,8 @@ class LinalgCommands:
         return "eigenvalues", values, "eigenvectors", vectors
 
 
-def _pair(name, camel, summary, function, aliases=()):
-    return Command(name, camel, LINALG, summary, (MATRIX, SECOND), torch=function, aliases=aliases)
+def _pair(name, camel, summary, function, aliases=(), params=(MATRIX, SECOND)):
+    return Command(name, camel, LINALG, summary, params, torch=function, aliases=aliases)
 
 
 def _single(name, camel, summary, param=MATRIX, aliases=(), **how):
@@ -166,11 +169,12 @@ COMMANDS = (
     Command("tensor_matmul", "tensorMatmul", LINALG, "Matrix product of input and other (batched, broadcasting)",
             (INPUT, OTHER), engine=C.matmul),
     _pair("tensor_bmm", "tensorBmm", "Batched matrix product of two 3-dimensional tensors", torch.bmm),
-    _pair("dot", "dot", "Dot product of two 1-dimensional tensors, as a 0-dimensional tensor", torch.dot),
+    _pair("dot", "dot", "Dot product of two 1-dimensional tensors, as a 0-dimensional tensor", torch.dot,
+          params=(MATRIX_ROLE, SECOND_ROLE)),
     _pair("outer", "outer", "Outer product of two 1-dimensional tensors", torch.outer, aliases=("Outer",)),
     _pair("kron", "kron", "Kronecker product of two tensors", torch.kron),
     Command("cross", "cross", LINALG, "Cross product of 3-element vectors along a dimension (broadcasting)", (
-        MATRIX, SECOND,
+        MATRIX_ROLE, SECOND_ROLE,
         Param("dim", "int", None, "Dimension of size 3; the first of input with size 3 when not given")),
             engine=C.cross),
     Command("tensordot", "tensordot", LINALG, "Sum of products over the given dimensions of a and b", (
@@ -185,32 +189,33 @@ COMMANDS = (
     Command("block_diag", "blockDiag", LINALG, "A block-diagonal matrix of the given tensors", (
         Param("tensors", "handles", doc="Handles of 0-, 1- or 2-dimensional tensors", rest=True),),
             engine=C.block_diag),
-    _single("trace", "trace", "Sum of the main diagonal of a 2-dimensional tensor", torch=torch.trace,
-            aliases=("Trace",)),
+    _single("trace", "trace", "Sum of the main diagonal of a 2-dimensional tensor", MATRIX_ROLE,
+            torch=torch.trace, aliases=("Trace",)),
     Command("diag", "diag", LINALG, "The diagonal of a matrix, or a matrix with a vector on its diagonal", (
-        MATRIX, DIAGONAL), torch=torch.diag),
+        MATRIX_ROLE, DIAGONAL), torch=torch.diag),
     Command("diagflat", "diagflat", LINALG, "A matrix with the flattened input on a diagonal", (
-        MATRIX, Param("offset", "int", 0, "Which diagonal: 0 the main one, > 0 above it, < 0 below it")),
+        MATRIX_ROLE, Param("offset", "int", 0, "Which diagonal: 0 the main one, > 0 above it, < 0 below it")),
             torch=torch.diagflat, aliases=("diagFlat",)),
     Command("tril", "tril", LINALG, "The lower triangle of a matrix (or batch), the rest zero", (
         MATRIX, DIAGONAL), torch=torch.tril),
     Command("triu", "triu", LINALG, "The upper triangle of a matrix (or batch), the rest zero", (
         MATRIX, DIAGONAL), torch=torch.triu),
     Command("matrix_power", "matrixPower", LINALG, "A square matrix to an integer power (negative: of its inverse)", (
-        MATRIX, Param("n", "int", 2, "The power", required_positionally=True)), torch=torch.linalg.matrix_power),
+        MATRIX_ROLE, Param("n", "int", 2, "The power", required_positionally=True)), torch=torch.linalg.matrix_power),
     Command("matrix_rank", "matrixRank", LINALG, "The rank of a matrix: how many singular values exceed tol", (
-        MATRIX, Param("tol", "double", 1e-12, "Singular values at most this are zero", named=("-tol", "-tolerance")),
+        MATRIX_ROLE,
+        Param("tol", "double", 1e-12, "Singular values at most this are zero", named=("-tol", "-tolerance")),
         Param("hermitian", "bool", 0, "The matrix is Hermitian (symmetric): use its eigenvalues")),
             engine=C.matrix_rank),
     Command("cond", "cond", LINALG, "The condition number of a matrix in a norm (2 by default)", (
         MATRIX, Param("p", "text", None, "Norm: 2, -2, 1, -1, inf, -inf, fro or nuc; 2 when not given",
                       named=("-p", "-norm"))), engine=C.cond),
     Command("matrix_norm", "matrixNorm", LINALG, "A matrix norm over two dimensions (Frobenius by default)", (
-        MATRIX, Param("ord", "text", "fro", "Norm: fro, nuc, or a number: 2, -2, 1, -1, inf, -inf"),
+        MATRIX_ROLE, Param("ord", "text", "fro", "Norm: fro, nuc, or a number: 2, -2, 1, -1, inf, -inf"),
         Param("dim", "ints", None, "The two dimensions of the matrices; {-2 -1} when not given"), KEEPDIM),
             engine=C.matrix_norm),
     Command("vector_norm", "vectorNorm", LINALG, "A vector norm over all elements or the given dimensions", (
-        MATRIX, Param("ord", "double", 2.0, "Order: any number, inf or -inf; 0 counts the non-zero elements"),
+        MATRIX_ROLE, Param("ord", "double", 2.0, "Order: any number, inf or -inf; 0 counts the non-zero elements"),
         Param("dim", "ints", None, "Dimensions to reduce; all elements when not given"), KEEPDIM),
             engine=C.vector_norm),
     Command("tensor_norm", "tensorNorm", LINALG, "The p-norm of all elements or along a dimension", (

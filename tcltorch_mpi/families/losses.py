@@ -43,6 +43,9 @@ def _distance_codes(words):
 
 INPUT = _t("input", "Handle of the prediction")
 TARGET = _t("target", "Handle of the target")
+# The same, whose unknown handle is said naming its role, where the extension's losses
+# say so (focal, Gaussian and Poisson NLL, smooth L1, soft margin).
+INPUT_ROLE, TARGET_ROLE = INPUT.naming_role(), TARGET.naming_role()
 WEIGHT = Param("weight", "text", "none", "Handle of a per-class weight tensor; none: all 1")
 
 
@@ -130,7 +133,7 @@ COMMANDS = (
     _loss("mse_loss", "mseLoss", "Mean squared error (input - target) ** 2", (INPUT, TARGET), F.mse_loss, 2),
     _loss("l1_loss", "l1Loss", "Mean absolute error |input - target|", (INPUT, TARGET), F.l1_loss, 2),
     Command("smooth_l1_loss", "smoothL1Loss", LOSSES, "Smooth L1: squared below beta, absolute above",
-            (INPUT, TARGET, _reduction(), _num("beta", 1.0, "Where it turns from squared to absolute", "beta")),
+            (INPUT_ROLE, TARGET, _reduction(), _num("beta", 1.0, "Where it turns from squared to absolute", "beta")),
             torch=F.smooth_l1_loss, prepare=_codes(2)),
     Command("huber_loss", "huberLoss", LOSSES, "Huber loss: squared below delta, linear above",
             (INPUT, TARGET, _reduction(), _num("delta", 1.0, "Where it turns from squared to linear", "delta")),
@@ -153,13 +156,13 @@ COMMANDS = (
     Command("hinge_embedding_loss", "hingeEmbeddingLoss", LOSSES, "Hinge embedding loss (target 1 or -1)",
             (INPUT, TARGET, MARGIN1, _reduction()), torch=F.hinge_embedding_loss, prepare=_codes(3)),
     Command("poisson_nll_loss", "poissonNllLoss", LOSSES, "Poisson negative log likelihood",
-            (INPUT, TARGET,
+            (INPUT_ROLE, TARGET,
              Param("logInput", "bool", 1, "Whether the input is the log of the rate",
                    named=("-logInput", "-log_input"), keyword="log_input"),
              Param("full", "bool", 0, "Whether to add the Stirling term", keyword="full"), _reduction()),
             torch=F.poisson_nll_loss, prepare=_codes(4)),
     Command("gaussian_nll_loss", "gaussianNllLoss", LOSSES, "Gaussian negative log likelihood",
-            (INPUT, TARGET, _t("var", "Handle of the variances"),
+            (INPUT_ROLE, TARGET_ROLE, _t("var", "Handle of the variances").naming_role(),
              Param("full", "bool", 0, "Whether to add the constant 0.5 * log(2 pi)", keyword="full"),
              _num("eps", 1e-6, "Lower clamp of var", "eps"), _reduction()),
             torch=F.gaussian_nll_loss, prepare=_codes(5)),
@@ -171,7 +174,7 @@ COMMANDS = (
     _loss("multilabel_soft_margin_loss", "multilabelSoftMarginLoss", "Multi-label one-versus-all logistic loss",
           (INPUT, TARGET), F.multilabel_soft_margin_loss, 2),
     _loss("soft_margin_loss", "softMarginLoss", "Two-class logistic loss log(1 + exp(-target * input))",
-          (INPUT, TARGET), F.soft_margin_loss, 2),
+          (INPUT_ROLE, TARGET), F.soft_margin_loss, 2),
     *(_engine(name, camel, summary, (INPUT, TARGET, WEIGHT, ENGINE_REDUCTION), LossesCommands.weighted,
               _codes(3), fixed=(name, function))
       for name, camel, summary, function in (
@@ -182,7 +185,7 @@ COMMANDS = (
           ("bce_loss", "bceLoss", "Binary cross entropy of probabilities against targets in 0 .. 1",
            F.binary_cross_entropy))),
     _engine("focal_loss", "focalLoss", "Focal loss alpha * (1 - p) ** gamma * -log(p) of softmax class scores",
-            (INPUT, TARGET, _num("alpha", 1.0, "Weight of the loss"),
+            (INPUT_ROLE, TARGET_ROLE, _num("alpha", 1.0, "Weight of the loss"),
              _num("gamma", 2.0, "Focusing exponent"), ENGINE_REDUCTION), LossesCommands.focal_loss, _codes(4)),
     _engine("dice_loss", "diceLoss", "1 - Dice coefficient of sigmoid(input) and target",
             (INPUT, TARGET, _num("smooth", 1.0, "Added to numerator and denominator"), ENGINE_REDUCTION),

@@ -185,8 +185,9 @@ COMMANDS = (
         Param("lambda", "double", doc="Rate: the mean count (0 or more)", arg="lambda_"),), C.poisson,
              aliases=("Poisson",)),
     Command("bernoulli", "bernoulli", RANDOM, "0/1 samples: 1 with the input's values (or p) as probability", (
-        _INPUT, Param("p", "double", None, "Probability of a 1 for every element; the input's values when not given",
-                      named=("-p", "-probability"))), engine=C.bernoulli),
+        _INPUT.naming_role(),
+        Param("p", "double", None, "Probability of a 1 for every element; the input's values when not given",
+              named=("-p", "-probability"))), engine=C.bernoulli),
     Command("multinomial", "multinomial", RANDOM, "Indices drawn with the weights of each row", (
         Param("input", "tensor", doc="Handle of a 1- or 2-dimensional tensor of non-negative weights",
               named=("-input", "-tensor")),

@@ -343,14 +343,14 @@ COMMANDS = (
     Command("flip", "flip", SHAPE, "The tensor with the order of elements reversed along dimensions",
             (INPUT_TENSOR, DIMS), engine=C.flip, aliases=("Flip",)),
     Command("roll", "roll", SHAPE, "The elements shifted cyclically along dimensions (or the flattened tensor)", (
-        INPUT_TENSOR, Param("shifts", "ints", doc="Places to shift by, one per dimension"),
+        INPUT_TENSOR.naming_role(), Param("shifts", "ints", doc="Places to shift by, one per dimension"),
         Param("dims", "ints", None, "Dimensions to shift along; the flattened tensor when not given")),
             engine=C.roll),
     Command("rot90", "rot90", SHAPE, "The tensor rotated by k times 90 degrees in the plane of two dimensions", (
         INPUT_TENSOR, Param("k", "int", 1, "Number of quarter turns (from the first dim towards the second)"),
         Param("dims", "ints", "0 1", "The two dimensions of the plane")), engine=C.rot90, aliases=("Rot90",)),
     Command("narrow_copy", "narrowCopy", SHAPE, "A copy of length entries from start along a dimension", (
-        INPUT_TENSOR, Param("dim", "int", doc="Dimension to narrow"),
+        INPUT_TENSOR.naming_role(), Param("dim", "int", doc="Dimension to narrow"),
         Param("start", "int", doc="First entry (negative: from the end)"),
         Param("length", "int", doc="Number of entries")), engine=C.narrow_copy),
     Command("tensor_slice", "tensorSlice", SHAPE, "The entries start, start+step, ... before end along a dimension", (
