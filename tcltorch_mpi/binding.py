@@ -58,9 +58,11 @@ class Binding:
             word = named[i]
             index = self.options.get(word)
             if index is None:
-                raise CommandError(f"Unknown parameter: {word}. Valid parameters: {self.valid}")
+                raise CommandError(f"Unknown parameter: {word}. Valid parameters: {self.valid}",
+                                   extension=f"Unknown parameter: {word}")
             if i + 1 == len(named):
-                raise CommandError(f"Missing value for parameter: {word}. Named parameters must come in pairs")
+                raise CommandError(f"Missing value for parameter: {word}. Named parameters must come in pairs",
+                                   extension="Missing value for parameter")
             if index < bound:
                 raise CommandError(f"Parameter given twice: {word} (also by position)")
             if index in given:

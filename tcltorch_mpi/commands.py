@@ -16,7 +16,7 @@ from . import families
 from .distributed_commands import DistributedCommands as D
 from .info_commands import InfoCommands as I
 from .params import (COLLECTIVES, DATA_PARALLEL, DISTRIBUTED, GROUP, GROUPS, NAMED_GROUP, POINT_TO_POINT, REQUEST,
-                     RUNTIME, TAG)
+                     ROUTING, RUNTIME, TAG)
 from .spec import Command, Param
 
 
@@ -150,3 +150,16 @@ COMMANDS = (
     Command("help", "help", RUNTIME, "Every command by family, or one command's syntax and parameters",
             (Param("command", "text", None, "A command name (either spelling)"),), engine=I.help),
 )
+
+# The commands whose messages are the spec's own (docs/; Invalid tensor name: x, ...):
+# the distributed, data-parallel, routing and runtime commands, which the extension
+# does not have or only simulates, and the tensor core that the spec names. Every
+# other command is one of the extension's, and answers the errors its scripts compare
+# in its words (errors.CommandError.extension).
+SPEC_COMMANDS = frozenset(
+    [c.name for c in COMMANDS if c.family in (DISTRIBUTED, COLLECTIVES, POINT_TO_POINT, GROUPS, DATA_PARALLEL,
+                                               ROUTING, RUNTIME)]
+    + ["allclose", "arange", "empty", "full", "manual_seed", "ones", "randn", "tensor_add", "tensor_count",
+       "tensor_create", "tensor_device", "tensor_div", "tensor_dtype", "tensor_free", "tensor_mean", "tensor_mul",
+       "tensor_numel", "tensor_permute", "tensor_print", "tensor_reshape", "tensor_shape", "tensor_sub",
+       "tensor_sum", "tensor_to", "tensor_to_list", "zeros"])

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from . import dtypes, runtime, spec
 from .binding import Binding
-from .commands import COMMANDS
+from .commands import COMMANDS, SPEC_COMMANDS
 from .devices import Devices
 from .distributed_commands import DistributedCommands
 from .errors import CommandError, first_line, invalid
@@ -213,6 +213,7 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         # are the user's errors, said with the command's name; from our own code, an
         # IndexError is a bug.
         torch_says = (IndexError, ValueError, RuntimeError) if command.torch else (RuntimeError,)
+        in_extension_words = command.name not in SPEC_COMMANDS
         conversions = []
         for p in command.params:
             kind = spec.KINDS[p.kind]
@@ -278,7 +279,8 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
                     return tensors_add(result)
                 return result if type(result) in _PLAIN else self._result(result)
             except CommandError as exc:
-                message = info = str(exc)
+                info = str(exc)
+                message = exc.extension if exc.extension and in_extension_words else info
             except torch_says as exc:
                 message = info = f"{command.name}: {_message(exc)}"
             except _USER_FACING as exc:

@@ -2,7 +2,14 @@
 
 
 class CommandError(Exception):
-    """Becomes a Tcl error whose message is exactly ``str(self)``."""
+    """Becomes a Tcl error whose message is exactly ``str(self)``. ``extension``, where
+    given, is the LibTorch Tcl extension's own words for the same error, which its
+    scripts compare with the message: a command of the extension's says those, and
+    ``str(self)``, with what is wrong in detail, is the first line of errorInfo."""
+
+    def __init__(self, message, extension=None):
+        super().__init__(message)
+        self.extension = extension
 
 
 def tcl_list(value):

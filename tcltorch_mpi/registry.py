@@ -23,7 +23,8 @@ class Registry:
         try:
             return self._items[name]
         except KeyError:
-            raise CommandError(f"{unknown or self._unknown}: {name}") from None
+            unknown = unknown or self._unknown
+            raise CommandError(f"{unknown}: {name}", extension=unknown) from None
 
     def find(self, name):
         """The item, or None when no handle has this name."""

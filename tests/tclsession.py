@@ -67,6 +67,14 @@ class TclSession:
         assert code == "1", f"expected a Tcl error from: {script}"
         return shown(self.tk.getvar("message"))
 
+    def error_detail(self, script):
+        """What is wrong, in the spec's words: the first line of errorInfo of the error
+        ``script`` raises. It is the message itself for the spec's commands; a command of
+        the extension's gives the extension's shorter words as the message (see
+        test_parser.py)."""
+        self.error(script)
+        return shown(self.tk.getvar("errorInfo").splitlines()[0])
+
     def create(self, array, dtype):
         """A tensor handle holding ``array`` (any shape), built through tensor_create."""
         array = np.asarray(array)

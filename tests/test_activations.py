@@ -177,6 +177,6 @@ def test_bad_input_is_a_clear_error(tcl, call, message):
                "odd": tcl.create([1.0, 2.0, 3.0], "float32"),
                "three": tcl.create([0.1, 0.2, 0.3], "float32"),
                "ints": tcl.create([1, -2], "int64")}
-    error = tcl.error("torch::" + call.format(**handles))
+    error = tcl.error_detail("torch::" + call.format(**handles))
     assert message in error
     assert "internal error" not in error

@@ -121,7 +121,7 @@ def test_backward_with_a_gradient_retain_graph_and_create_graph(tcl):
 ])
 def test_backward_and_grad_errors(tcl, script, message):
     tcl.eval(f"set x {leaf(tcl, X)}")
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
 
 
 # ---- grad mode ----
@@ -151,7 +151,7 @@ def test_grad_mode_switches(tcl):
     ("torch::set_grad_enabled -on 1", "Unknown parameter: -on. Valid parameters: -enabled"),
 ])
 def test_grad_mode_errors(tcl, script, message):
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
     assert torch.is_grad_enabled()
 
 
@@ -203,7 +203,7 @@ def test_grad_with_grad_outputs_create_graph_and_unused_inputs(tcl):
 ])
 def test_grad_errors(tcl, script, message):
     tcl.eval(f"set x {leaf(tcl, X)}; set y [torch::tensor_sum $x]")
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
 
 
 # ---- jacobian, hessian, vjp, jvp ----
@@ -350,7 +350,7 @@ def test_grad_check_agrees_with_torch_gradcheck(ag, dtype):
 ])
 def test_grad_check_errors(ag, command, script, message):
     ag.eval(f"set x {ag.create(X, 'float32')}")
-    assert message.format(c=command) in ag.error("torch::" + script.format(c=command))
+    assert message.format(c=command) in ag.error_detail("torch::" + script.format(c=command))
 
 
 # ---- errors common to the transforms of a Tcl function ----
@@ -373,7 +373,7 @@ def test_grad_check_errors(ag, command, script, message):
 ])
 def test_transform_errors(ag, command, extra, script, message):
     ag.eval(f"set x {ag.create(X, 'float32')}")
-    got = ag.error("torch::" + script.format(c=command, e=extra))
+    got = ag.error_detail("torch::" + script.format(c=command, e=extra))
     assert message.format(c=command) in got, got
 
 
@@ -398,7 +398,7 @@ def test_transform_errors(ag, command, extra, script, message):
 ])
 def test_transform_errors_from_torch_and_options(ag, script, message):
     ag.eval(f"set x {ag.create(X, 'float32')}")
-    assert message in ag.error(script)
+    assert message in ag.error_detail(script)
 
 
 # ---- functional_call ----
@@ -437,4 +437,4 @@ def test_functional_call_matches_torch_func(ag):
 def test_functional_call_errors(ag, script, message):
     ag.eval(f"set l {ag.engine.layers.add(torch.nn.Linear(3, 2), 'linear')}")
     ag.eval(f"set w {ag.create(M * 0.5, 'float32')}; set x {ag.create(M, 'float32')}")
-    assert message in ag.error(script)
+    assert message in ag.error_detail(script)

@@ -217,7 +217,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
                                                          "model filename"),
     ]
     for call, message in cases:
-        assert tcl.error(call).startswith(message), call
+        assert tcl.error_detail(call).startswith(message), call
 
 
 def test_a_checkpoint_that_does_not_fit_changes_nothing(tcl, tmp_path):

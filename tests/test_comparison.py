@@ -210,7 +210,7 @@ def test_allclose_still_works(tcl):
 def test_isclose_bad_input(tcl, call, message):
     tcl.eval("set f [torch::tensor_create {1.0 2.0} float32]; set d [torch::tensor_create {1.0 2.0} float64]")
     tcl.eval("set three [torch::tensor_create {1.0 2.0 3.0} float32]")
-    assert tcl.error(f"torch::{call}") == message
+    assert tcl.error_detail(f"torch::{call}") == message
 
 
 # ---- tensor_where ----
@@ -250,34 +250,34 @@ def test_two_tensor_commands_bad_input(tcl, name):
     first, second = ("-input", "-other") if name in BITWISE else ("-input1", "-input2")
     assert tcl.error(f"torch::{name} {a} {b}") == (
         f"{name}: The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0")
-    assert tcl.error(f"torch::{name} nope {a}") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} {first} {a} {second} nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} nope {a}") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} {first} {a} {second} nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} {a}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor1 tensor2"
     assert tcl.error(f"torch::{name} {a} {c} {a}") == \
         f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor1 tensor2"
-    assert tcl.error(f"torch::{name} {first} {a}") == f"Required parameters missing: {second}"
-    assert tcl.error(f"torch::{name} {first} {a} {second}") == f"Missing value for parameter: {second}. Named parameters must come in pairs"
-    assert tcl.error(f"torch::{name} {first} {a} -bogus {c}").startswith(
+    assert tcl.error_detail(f"torch::{name} {first} {a}") == f"Required parameters missing: {second}"
+    assert tcl.error_detail(f"torch::{name} {first} {a} {second}") == f"Missing value for parameter: {second}. Named parameters must come in pairs"
+    assert tcl.error_detail(f"torch::{name} {first} {a} -bogus {c}").startswith(
         f"Unknown parameter: -bogus. Valid parameters: {first} -tensor1 {second} -tensor2")
 
 
 @pytest.mark.parametrize("name", SINGLES)
 def test_one_tensor_commands_bad_input(tcl, name):
     a = tcl.create([1, 2], "int32")
-    assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} -input nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} {a} {a}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} -input") == "Missing value for parameter: -input. Named parameters must come in pairs"
-    assert tcl.error(f"torch::{name} -bogus {a}") == "Unknown parameter: -bogus. Valid parameters: -input -tensor"
+    assert tcl.error_detail(f"torch::{name} {a} {a}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error_detail(f"torch::{name} -input") == "Missing value for parameter: -input. Named parameters must come in pairs"
+    assert tcl.error_detail(f"torch::{name} -bogus {a}") == "Unknown parameter: -bogus. Valid parameters: -input -tensor"
 
 
 def test_tensor_where_bad_input(tcl):
     tc, tx, t3 = tcl.create([1, 0], "bool"), tcl.create([1.0, 2.0], "float32"), tcl.create([1.0, 2, 3], "float32")
-    assert tcl.error(f"torch::tensor_where {tc} {tx} {t3}").startswith("tensor_where: The size of tensor")
-    assert tcl.error(f"torch::tensor_where nope {tx} {tx}") == "Invalid condition tensor name: nope"
+    assert tcl.error_detail(f"torch::tensor_where {tc} {tx} {t3}").startswith("tensor_where: The size of tensor")
+    assert tcl.error_detail(f"torch::tensor_where nope {tx} {tx}") == "Invalid condition tensor name: nope"
     assert tcl.error(f"torch::tensor_where -condition {tc} -x {tx}") == "Required parameters missing: -y"
     assert tcl.error(f"torch::tensor_where {tc} {tx}") == \
         "Wrong number of arguments (wrong # args). Usage: torch::tensor_where condition x y"
-    assert tcl.error(f"torch::tensor_where -foo {tc} -x {tx} -y {tx}") == \
+    assert tcl.error_detail(f"torch::tensor_where -foo {tc} -x {tx} -y {tx}") == \
         "Unknown parameter: -foo. Valid parameters: -condition -x -y"

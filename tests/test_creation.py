@@ -179,7 +179,7 @@ def test_full_like_value(tcl):
      "Invalid requires_grad: only floating-point tensors can require gradients"),
 ])
 def test_bad_input_is_a_clear_error(tcl, call, message):
-    assert tcl.error(call).startswith(message)
+    assert tcl.error_detail(call).startswith(message)
 
 
 @pytest.mark.parametrize("call, message", [

@@ -136,11 +136,11 @@ def test_bool_input_where_torch_refuses_it(tcl, name):
 def test_one_tensor_commands_bad_input(tcl, name):
     t = tcl.create([1.0, 2.0], "float32")
     usage = "tensor ?min? ?max?" if name == "tensor_clamp" else "tensor"
-    assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} {usage}"
-    assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
-    assert tcl.error(f"torch::{name} -foo {t}").startswith("Unknown parameter: -foo. Valid parameters:")
+    assert tcl.error_detail(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} {usage}"
+    assert tcl.error_detail(f"torch::{name} nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} -input nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
+    assert tcl.error_detail(f"torch::{name} -foo {t}").startswith("Unknown parameter: -foo. Valid parameters:")
     assert tcl.error(f"torch::{name} {t} 1 2 3").startswith("Wrong number of arguments")
 
 
@@ -195,7 +195,7 @@ def test_binary_bad_input(tcl, name):
     ta, tb, short = tcl.create(A, "float32"), tcl.create(B, "float32"), tcl.create([1.0, 2.0], "float32")
     assert tcl.error(f"torch::{name} {ta} {short}") == \
         f"{name}: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
-    assert tcl.error(f"torch::{name} nope {tb}") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} nope {tb}") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name} {ta} nope") == 'Invalid other: expected tensor handle or number, got "nope"'
     assert tcl.error(f"torch::{name} {ta}").startswith(f"Wrong number of arguments (wrong # args). Usage: torch::{name} input other")
     assert tcl.error(f"torch::{name} -input {ta}") == "Required parameters missing: -other"
@@ -228,8 +228,8 @@ def test_pow_matches_torch(tcl, dtype):
 
 def test_pow_bad_input(tcl):
     t, ints = tcl.create([1.0, 2.0], "float32"), tcl.create([1, 2], "int64")
-    assert tcl.error(f"torch::pow {t}") == "Wrong number of arguments (wrong # args). Usage: torch::pow base exponent"
-    assert tcl.error(f"torch::pow nope {t}") == "Invalid base tensor name: nope"
+    assert tcl.error_detail(f"torch::pow {t}") == "Wrong number of arguments (wrong # args). Usage: torch::pow base exponent"
+    assert tcl.error_detail(f"torch::pow nope {t}") == "Invalid base tensor name: nope"
     assert tcl.error(f"torch::pow {t} nope") == 'Invalid exponent: expected tensor handle or number, got "nope"'
     assert tcl.error(f"torch::pow -base {t}") == "Required parameters missing: -exponent"
     assert tcl.error(f"torch::pow {ints} -1") == "pow: Integers to negative integer powers are not allowed."
@@ -248,8 +248,8 @@ def test_atan2_matches_torch(tcl, dtype):
 
 def test_atan2_bad_input(tcl):
     t = tcl.create([1.0, 2.0], "float32")
-    assert tcl.error(f"torch::atan2 {t}") == "Wrong number of arguments (wrong # args). Usage: torch::atan2 y x"
-    assert tcl.error(f"torch::atan2 {t} nope") == "Invalid x tensor name: nope"
+    assert tcl.error_detail(f"torch::atan2 {t}") == "Wrong number of arguments (wrong # args). Usage: torch::atan2 y x"
+    assert tcl.error_detail(f"torch::atan2 {t} nope") == "Invalid x tensor name: nope"
     assert tcl.error(f"torch::atan2 -y {t}") == "Required parameters missing: -x"
     assert tcl.error(f"torch::atan2 {t} {tcl.create([1.0, 2.0, 3.0], 'float32')}").startswith(
         "atan2: The size of tensor a (2) must match the size of tensor b (3)")

@@ -360,7 +360,7 @@ ERRORS = [
 def test_bad_input_is_a_clear_error(tcl, script, message):
     for name, array in (("t3", A3), ("t4", A4), ("t5", A5)):
         tcl.tk.setvar(name, tcl.create(array, "float32"))
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
 
 
 @pytest.mark.parametrize("n, array", [(1, A3), (3, A5)])

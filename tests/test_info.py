@@ -175,16 +175,16 @@ def test_to_bad_input(tcl, call, message):
                                   "tensor_numel", "tensor_item", "tensor_print"])
 def test_one_tensor_commands_bad_input(tcl, name):
     t = tcl.eval("torch::tensor_create {1.0}")
-    assert tcl.error(f"torch::{name} nope") == "Invalid tensor name: nope"
-    assert tcl.error(f"torch::{name} -input nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} nope") == "Invalid tensor name: nope"
+    assert tcl.error_detail(f"torch::{name} -input nope") == "Invalid tensor name: nope"
     assert tcl.error(f"torch::{name}") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} {t} extra") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
-    assert tcl.error(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
-    assert tcl.error(f"torch::{name} -bogus {t}") == "Unknown parameter: -bogus. Valid parameters: -tensor -input"
+    assert tcl.error_detail(f"torch::{name} {t} extra") == f"Wrong number of arguments (wrong # args). Usage: torch::{name} tensor"
+    assert tcl.error_detail(f"torch::{name} -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
+    assert tcl.error_detail(f"torch::{name} -bogus {t}") == "Unknown parameter: -bogus. Valid parameters: -tensor -input"
     assert tcl.error(f"torch::{name} -tensor {t} -input {t}") == \
         "Parameter given twice: -input (also as -tensor)"
     tcl.eval(f"torch::tensor_free {t}")
-    assert tcl.error(f"torch::{name} {t}") == f"Invalid tensor name: {t}"
+    assert tcl.error_detail(f"torch::{name} {t}") == f"Invalid tensor name: {t}"
 
 
 def test_free_and_count_still_work(tcl):

@@ -477,13 +477,13 @@ ERRORS = [
      'Invalid device: expected cpu, cuda or cuda:<index>, got "invalid_device"'),
     ("torch::model_train nothing", "Invalid model name: nothing"),
     ("torch::model_eval -model", "Missing value for parameter: -model. Named parameters must come in pairs"),
-    ("torch::freeze_model nothing", "Model not found"),
+    ("torch::freeze_model nothing", "Model not found: nothing"),
     ("torch::freeze_model {}", "Required parameter missing: -model"),
     ("torch::freeze_model", "Wrong number of arguments (wrong # args). Usage: torch::freeze_model model"),
     ("torch::unfreeze_model -foo bar", "Unknown parameter: -foo. Valid parameters: -model"),
-    ("torch::count_parameters nothing", "Model not found"),
+    ("torch::count_parameters nothing", "Model not found: nothing"),
     ("torch::count_parameters $lin extra", "Wrong number of arguments (wrong # args). Usage: torch::count_parameters model"),
-    ("torch::model_summary nothing", "Model not found"),
+    ("torch::model_summary nothing", "Model not found: nothing"),
 ]
 
 
@@ -497,7 +497,7 @@ def test_bad_input_is_a_clear_error(tcl, script, message):
         set lin [torch::linear 4 2]; set conv [torch::conv2d 3 16 3]
         set conv0 [torch::conv2d 3 16 3 1 0 0]; set cw [torch::randn -shape {16 3 3 3}]
     """)
-    got = tcl.error(script)
+    got = tcl.error_detail(script)
     assert "internal error" not in got
     if "*" in message:
         assert fnmatch.fnmatchcase(got, message), got

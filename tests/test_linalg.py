@@ -414,7 +414,7 @@ def test_bad_input_is_a_clear_error(tcl, script, message):
     tcl.tk.setvar("F", tcl.create(np.ones((3, 2)), "float64"))
     tcl.tk.setvar("F3", tcl.create(np.ones(3), "float64"))
     tcl.tk.setvar("I", tcl.create(np.eye(3, dtype=np.int64), "int64"))
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
 
 
 def test_bool_operands_are_refused(tcl):

@@ -251,4 +251,4 @@ def test_errors(tcl, script, message):
     tcl.eval(f"set x [torch::tensor_create {{{tcl_list(X)}}} {{2 3}}]; set y [torch::tensor_create {{{tcl_list(Y)}}} {{2 3}}]")
     tcl.eval("set z [torch::tensor_create {1.0 2.0}]; set c [torch::tensor_create {2 0} {2} int64]")
     tcl.eval("set y2 [torch::tensor_create {5 0} {2} int64]; set i [torch::tensor_create {1 2} {2} int64]")
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)

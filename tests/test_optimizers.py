@@ -280,7 +280,7 @@ def test_bad_optimizer_input_is_a_clear_error(tcl, script, message):
     w = make_param(tcl)
     i = tcl.create([1, 2], "int64")
     o = tcl.eval(f"torch::optimizer_sgd {w} 0.1")
-    assert message in tcl.error(script.replace("{W}", w).replace("{I}", i).replace("{O}", o))
+    assert message in tcl.error_detail(script.replace("{W}", w).replace("{I}", i).replace("{O}", o))
 
 
 def test_get_lr_reads_the_first_group(tcl):
@@ -545,7 +545,7 @@ def test_step_advanced_steps_other_schedulers_without_a_metric(tcl):
 def test_bad_scheduler_input_is_a_clear_error(tcl, script, message):
     o = tcl.eval(f"torch::optimizer_sgd {make_param(tcl)} 0.1")
     s = tcl.eval(f"torch::lr_scheduler_step {o} 2")
-    assert message in tcl.error(script.replace("{O}", o).replace("{S}", s))
+    assert message in tcl.error_detail(script.replace("{O}", o).replace("{S}", s))
 
 
 # ---- the gradient scaler: torch.amp.GradScaler's scale, steps and updates ----
@@ -622,7 +622,7 @@ def test_bad_grad_scaler_input_is_a_clear_error(tcl, script, message):
               "{O}": tcl.eval(f"torch::optimizer_sgd {w} 0.1")}
     for key, value in values.items():
         script = script.replace(key, value)
-    assert message in tcl.error(script)
+    assert message in tcl.error_detail(script)
 
 
 def test_grad_scaler_step_without_gradients_says_so(tcl):

@@ -91,12 +91,42 @@ def test_named_form_errors(tcl):
     assert tcl.error(f"torch::distributed_send -tensor {t}") == "Required parameters missing: -dst"
     assert tcl.error("torch::distributed_recv -shape {4}") == "Required parameters missing: -src"
     assert tcl.error("torch::distributed_new_group -name g") == "Required parameters missing: -ranks"
-    assert tcl.error("torch::zeros -dtype int32") == "Required parameters missing: -shape"
-    assert tcl.error("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
+    assert tcl.error_detail("torch::zeros -dtype int32") == "Required parameters missing: -shape"
+    assert tcl.error_detail("torch::distributed_all_to_all -tensor") == "Missing value for parameter: -tensor. Named parameters must come in pairs"
     message = tcl.error(f"torch::distributed_all_to_all -tensor {t} -foo 1")
     assert message.startswith("Unknown parameter: -foo")
     for option in ("-tensor", "-group", "-inputSplits", "-outputSplits", "-async"):
         assert option in message
+
+
+def test_the_spec_commands_say_the_spec_words():
+    from tcltorch_mpi.commands import COMMANDS as TABLE, SPEC_COMMANDS
+
+    assert set(COMMANDS) - {"tensor_randn"} <= SPEC_COMMANDS  # (an older name of randn)
+    assert SPEC_COMMANDS <= {c.name for c in TABLE}
+
+
+def test_the_extensions_commands_say_its_words_and_errorinfo_the_detail(tcl):
+    t = tcl.eval("torch::ones {4}")
+    cases = [
+        ("torch::sin nosuch", "Invalid tensor name", "Invalid tensor name: nosuch"),
+        (f"torch::cross nosuch {t}", "Invalid input tensor name", "Invalid input tensor name: nosuch"),
+        (f"torch::sin {t} -foo 1", "Unknown parameter: -foo", "Unknown parameter: -foo. Valid parameters: -input -tensor"),
+        ("torch::sin -input", "Missing value for parameter",
+         "Missing value for parameter: -input. Named parameters must come in pairs"),
+        ("torch::lr_scheduler_step nosuch 3", "Invalid optimizer name", "Invalid optimizer name: nosuch"),
+        ("torch::model_train nosuch", "Invalid model name", "Invalid model name: nosuch"),
+    ]
+    for script, message, detail in cases:
+        assert tcl.error(script) == message
+        assert tcl.tk.getvar("errorInfo").splitlines()[0] == detail
+    # The spec's commands and the project's own: the detail is the message.
+    for script, detail in [("torch::tensor_sum nosuch", "Invalid tensor name: nosuch"),
+                           ("torch::argmax nosuch", "Invalid tensor name: nosuch"),
+                           (f"torch::tensor_sum {t} -foo 1",
+                            "Unknown parameter: -foo. Valid parameters: -input -tensor -dim -dimension")]:
+        assert tcl.error(script) == detail
+        assert tcl.tk.getvar("errorInfo").splitlines()[0] == detail
 
 
 def test_wrong_kinds(tcl):
@@ -110,7 +140,7 @@ def test_wrong_kinds(tcl):
     assert tcl.error("torch::zeros {2} float99").startswith('Invalid dtype: expected one of float32')
     assert tcl.error("torch::zeros {2} float32 tpu") == (
         'Invalid device: expected cpu, cuda or cuda:<index>, got "tpu"')
-    assert tcl.error("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
+    assert tcl.error_detail("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
 
 
 def test_positional_calls_match_the_named_form_exactly(tcl):
@@ -126,7 +156,7 @@ def test_positional_calls_match_the_named_form_exactly(tcl):
     assert tcl.error(f"torch::tensor_add {t} {t} abc") == 'Invalid alpha: expected number, got "abc"'
     assert tcl.error(f"torch::tensor_add {t} nosuch") == (
         'Invalid other: expected tensor handle or number, got "nosuch"')
-    assert tcl.error(f"torch::tensor_add nosuch {t}") == "Invalid tensor name: nosuch"
+    assert tcl.error_detail(f"torch::tensor_add nosuch {t}") == "Invalid tensor name: nosuch"
 
 
 def test_negative_number_is_a_value_not_an_option(tcl):
@@ -187,7 +217,7 @@ def test_options_after_positional_values(tcl):
         "Parameter given twice: -src (also as -root)")
     assert tcl.error(f"torch::tensor_shape -input {t} -input {t}") == "Parameter given twice: -input (also as -input)"
     assert tcl.eval("torch::tensor_to_list [torch::full {2} -Inf float64]") == "-Inf -Inf"
-    assert tcl.error("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
+    assert tcl.error_detail("torch::is_distributed -foo 1") == "Unknown parameter: -foo. Valid parameters: none"
     assert tcl.error("torch::is_distributed 1") == "Wrong number of arguments (wrong # args). Usage: torch::is_distributed"
 
 

@@ -255,4 +255,4 @@ def test_bad_input_is_a_clear_error(tcl):
         ("torch::set_rng_state [torch::zeros {64} uint8]", "Invalid stateTensor: expected a state"),
     ]
     for call, message in cases:
-        assert tcl.error(call).startswith(message), call
+        assert tcl.error_detail(call).startswith(message), call

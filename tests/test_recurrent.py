@@ -103,7 +103,7 @@ RECURRENT_ERRORS = [
 @pytest.mark.parametrize("name", [r[0] for r in RECURRENT])
 @pytest.mark.parametrize("call, message", RECURRENT_ERRORS)
 def test_recurrent_bad_input_is_a_clear_error(tcl, name, call, message):
-    assert tcl.error("torch::" + call.format(name=name)).startswith(message.format(name=name))
+    assert tcl.error_detail("torch::" + call.format(name=name)).startswith(message.format(name=name))
 
 
 # ---- multihead_attention ----
@@ -321,4 +321,4 @@ def test_attention_and_transformer_bad_input_is_a_clear_error(tcl, call, message
              "set u [torch::tensor_randn -shape {4 8}]; set i [torch::zeros {4 2 8} int64]; "
              "set s [torch::tensor_randn -shape {4}]; set z [torch::zeros {1 1 1 4}]; "
              "set t [torch::tensor_randn -shape {2 2}]; set b [torch::tensor_randn -shape {2 1 2}]")
-    assert tcl.error("torch::" + call).startswith(message)
+    assert tcl.error_detail("torch::" + call).startswith(message)

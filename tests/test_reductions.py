@@ -234,5 +234,5 @@ def test_bad_input_is_a_clear_error(tcl, script, message):
     tcl.eval("set b [torch::tensor_create {1+2j 3} {} complex64]")
     tcl.eval("set idx [torch::tensor_create {{0 9 1 1 1} {0 0 0 0 0} {1 1 1 1 1}} {} int64]")
     tcl.eval("set flat [torch::tensor_create {0 1} {} int64]")
-    got = tcl.error(script)
+    got = tcl.error_detail(script)
     assert fnmatch.fnmatchcase(got, message), got

@@ -22,7 +22,7 @@ def test_caught_errors_do_not_grow_memory(tcl):
     tcl.eval(loop % 50000)
     grown = resident_bytes() - before
     assert grown < 2**20, f"50,000 caught errors grew resident memory by {grown / 2**20:.1f} MiB"
-    assert tcl.error("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
+    assert tcl.error_detail("torch::tensor_shape nosuch") == "Invalid tensor name: nosuch"
 
 
 def test_a_released_interpreter_is_freed_with_its_tensors():

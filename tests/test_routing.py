@@ -439,7 +439,7 @@ ERRORS = [
 @pytest.mark.parametrize("call,message", ERRORS, ids=[call for call, _ in ERRORS])
 def test_bad_input_is_a_clear_error(tcl, call, message):
     tcl.eval(SETUP)
-    assert tcl.error(call) == message
+    assert tcl.error_detail(call) == message
 
 
 def test_no_handle_is_left_behind_by_an_error(tcl):

@@ -338,4 +338,4 @@ def test_bad_input_is_a_clear_error(tcl, call, message):
     tcl.eval("set r [torch::tensor_create {0 1 2 3 4 5} {} int64]; set f [torch::tensor_create {1.5 2.5}]")
     tcl.eval("set m [torch::tensor_create {1 0 1 0} {} bool]; set i [torch::tensor_create {0 2} {} int64]")
     tcl.eval("set big [torch::tensor_create {9} {} int64]")
-    assert tcl.error(call).startswith(message)
+    assert tcl.error_detail(call).startswith(message)

@@ -67,9 +67,9 @@ def test_a_handle_parameter_may_say_which_handle_an_unknown_one_is(tcl):
     # ("Invalid tensor name") is the default, for the positional and the named form alike.
     t = tcl.eval("torch::ones {1 1 2 2}")
     for call in ("torch::grid_sample nosuch {t}", "torch::grid_sample -input nosuch -grid {t}"):
-        assert tcl.error(call.format(t=t)) == "Invalid input tensor name: nosuch"
-    assert tcl.error(f"torch::grid_sample {t} nosuch") == "Invalid grid tensor name: nosuch"
-    assert tcl.error("torch::tensor_abs nosuch") == "Invalid tensor name: nosuch"
+        assert tcl.error_detail(call.format(t=t)) == "Invalid input tensor name: nosuch"
+    assert tcl.error_detail(f"torch::grid_sample {t} nosuch") == "Invalid grid tensor name: nosuch"
+    assert tcl.error_detail("torch::tensor_abs nosuch") == "Invalid tensor name: nosuch"
 
 
 def test_one_engine_function_serves_several_commands_through_fixed_arguments(tcl):

@@ -195,11 +195,11 @@ def test_free_and_count(tcl):
     before = int(tcl.eval("torch::tensor_count"))
     a, b = tcl.eval("torch::ones {2}"), tcl.eval("torch::ones {2}")
     assert int(tcl.eval("torch::tensor_count")) == before + 2
-    assert tcl.error(f"torch::tensor_free {a} nosuch") == "Invalid tensor name: nosuch"
+    assert tcl.error_detail(f"torch::tensor_free {a} nosuch") == "Invalid tensor name: nosuch"
     assert int(tcl.eval("torch::tensor_count")) == before + 2  # nothing freed on error
     tcl.eval(f"torch::tensor_free {a} {b} {a}")  # a handle listed twice is freed once
     assert int(tcl.eval("torch::tensor_count")) == before
-    assert tcl.error(f"torch::tensor_shape {a}") == f"Invalid tensor name: {a}"
+    assert tcl.error_detail(f"torch::tensor_shape {a}") == f"Invalid tensor name: {a}"
 
 
 def test_free_releases_handles_of_every_kind(tcl):
@@ -209,14 +209,14 @@ def test_free_releases_handles_of_every_kind(tcl):
     optimizer = tcl.eval(f"torch::optimizer_sgd [list {weight} {bias}] 0.1")
     assert tcl.error(f"torch::free {t} {layer} nosuch") == "Invalid handle: nosuch"
     assert tcl.eval(f"torch::tensor_shape {t}") == "2"  # nothing released on error
-    assert tcl.error(f"torch::tensor_free {layer}") == f"Invalid tensor name: {layer}"  # tensors only
+    assert tcl.error_detail(f"torch::tensor_free {layer}") == f"Invalid tensor name: {layer}"  # tensors only
     tcl.eval(f"torch::free {optimizer} {layer} {t} {layer}")  # any mix; twice is once
-    assert tcl.error(f"torch::tensor_shape {t}") == f"Invalid tensor name: {t}"
-    assert tcl.error(f"torch::layer_parameters {layer}") == f"Invalid layer name: {layer}"
-    assert tcl.error(f"torch::optimizer_step {optimizer}") == f"Invalid optimizer name: {optimizer}"
+    assert tcl.error_detail(f"torch::tensor_shape {t}") == f"Invalid tensor name: {t}"
+    assert tcl.error_detail(f"torch::layer_parameters {layer}") == f"Invalid layer name: {layer}"
+    assert tcl.error_detail(f"torch::optimizer_step {optimizer}") == f"Invalid optimizer name: {optimizer}"
     assert tcl.eval(f"torch::tensor_shape {weight}") == "2 3"  # the parameters' handles stay
     tcl.eval(f"torch::free -handles [list {weight} {bias}]")
-    assert tcl.error(f"torch::tensor_shape {bias}") == f"Invalid tensor name: {bias}"
+    assert tcl.error_detail(f"torch::tensor_shape {bias}") == f"Invalid tensor name: {bias}"
 
 
 def test_cuda_queries_and_clear_error_without_gpu(tcl):

@@ -49,12 +49,8 @@ class ActivationsCommands:
         # extension's messages do (Invalid input tensor name / Invalid weight tensor name).
         if not tensor or not weight:
             raise CommandError("Required parameters missing: -input and -weight (tensor handles)")
-        found = []
-        for role, handle in (("input", tensor), ("weight", weight)):
-            value = self.tensors.find(handle)
-            if value is None:
-                raise CommandError(f"Invalid {role} tensor name: {handle}")
-            found.append(value)
+        found = [self.tensors.get(handle, f"Invalid {role} tensor name")
+                 for role, handle in (("input", tensor), ("weight", weight))]
         return torch_call("prelu", F.prelu, *found)
 
     def softmax2d(self, tensor, dim):

@@ -75,19 +75,13 @@ class LayersCommands:
 
     def _layers_named(self, name, option, unknown):
         """The layer a name given as text names (commands that answer with the name);
-        ``unknown``: the extension's message for a name that is none, {} the name."""
+        ``unknown``: the extension's message for a name that is none."""
         if name == "":
             raise CommandError(f"Required parameter missing: {option}")
-        module = self.layers.find(name)
-        if module is None:
-            raise CommandError(unknown.format(name))
-        return module
+        return self.layers.get(name, unknown)
 
     def _layers_tensor(self, role, name):
-        tensor = self.tensors.find(name)
-        if tensor is None:
-            raise CommandError(f"Invalid {role} tensor name: {name}")
-        return tensor
+        return self.tensors.get(name, f"Invalid {role} tensor name")
 
     def _layers_bias(self, name):
         return None if name in (None, "", "none") else self._layers_tensor("bias", name)
@@ -138,10 +132,8 @@ class LayersCommands:
     def sequential(self, modules):
         layers = []
         for name in self.list(modules):
-            module = self.layers.find(name)
-            if module is None:
-                raise CommandError(f"Invalid module name: {name}")
-            layers.append(module)  # the module itself: training it trains the sequential
+            # the module itself: training it trains the sequential
+            layers.append(self.layers.get(name, "Invalid module name"))
         return nn.Sequential(*layers)
 
     # ---- functional convolutions and normalizations ----
@@ -318,18 +310,18 @@ class LayersCommands:
         return list(layer.parameters())  # the layer's own tensors: optimizers update the layer
 
     def layer_to(self, layer, device):
-        self._layers_named(layer, "-layer", "Invalid layer name: {}").to(device)
+        self._layers_named(layer, "-layer", "Invalid layer name").to(device)
         return layer
 
     def layer_cpu(self, layer):
         return self.layer_to(layer, self.device("cpu"))
 
     def layer_cuda(self, layer):
-        self._layers_named(layer, "-layer", "Invalid layer name: {}")
+        self._layers_named(layer, "-layer", "Invalid layer name")
         return self.layer_to(layer, self.device("cuda"))
 
     def layer_device(self, layer):
-        module = self._layers_named(layer, "-layer", "Invalid layer name: {}")
+        module = self._layers_named(layer, "-layer", "Invalid layer name")
         for tensor in (*module.parameters(), *module.buffers()):
             return _device_name(tensor.device)
         return "cpu"
@@ -349,11 +341,11 @@ class LayersCommands:
         return "ok"
 
     def model_train(self, model):
-        self._layers_named(model, "-model", "Invalid model name: {}").train()
+        self._layers_named(model, "-model", "Invalid model name").train()
         return model
 
     def model_eval(self, model):
-        self._layers_named(model, "-model", "Invalid model name: {}").eval()
+        self._layers_named(model, "-model", "Invalid model name").eval()
         return model
 
     def trainable(self, trainable, model):
