@@ -116,7 +116,7 @@ class Engine(TensorCommands, *CLASSES, DistributedCommands, InfoCommands):
         self.layers = Registry("layer", "Invalid layer name")
         self.optimizers = Registry("optimizer", "Invalid optimizer name")
         self.schedulers = Registry("scheduler", "Invalid scheduler name")
-        self.scalers = Registry("scaler", "Invalid grad scaler name")
+        self.scalers = Registry("scaler", "Gradient scaler not found")
         self.layer, self.optimizer = self.layers.get, self.optimizers.get
         self.scheduler, self.scaler = self.schedulers.get, self.scalers.get
         self.handles = (self.tensors, self.layers, self.optimizers, self.schedulers, self.scalers)

@@ -175,7 +175,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
     cases = [
         ("torch::save_checkpoint", "Wrong number of arguments (wrong # args). Usage: torch::save_checkpoint model optimizer "
                                    "filename ?epoch? ?loss? ?lr?"),
-        (f"torch::save_checkpoint nosuch {opt} x.pt", "Invalid layer name: nosuch"),
+        (f"torch::save_checkpoint nosuch {opt} x.pt", "Model not found: nosuch"),
         (f"torch::save_checkpoint {model} nosuch x.pt", "Invalid optimizer name: nosuch"),
         (f"torch::save_checkpoint -model {model} -optimizer {opt} -filename x.pt -epoch invalid",
          'Invalid epoch: expected integer, got "invalid"'),
@@ -202,7 +202,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
         ("torch::getCheckpointInfo -foo bar", "Unknown parameter: -foo"),
         ("torch::getCheckpointInfo -file", "Missing value for parameter: -file. Named parameters must come in pairs"),
         (f"torch::get_checkpoint_info {state}", f"get_checkpoint_info: {state} is not a checkpoint"),
-        (f"torch::save_state nosuch {state}", "Invalid layer name: nosuch"),
+        (f"torch::save_state nosuch {state}", "Invalid module name: nosuch"),
         (f"torch::save_state {model}", "Wrong number of arguments (wrong # args). Usage: torch::save_state module filename"),
         (f"torch::load_state -module {model}", "Required parameters missing: -filename"),
         (f"torch::load_state {other} {state}", "load_state: the file's model state does not fit:"),
@@ -212,7 +212,7 @@ def test_bad_input_is_a_clear_error(tcl, tmp_path):
         (f'torch::load_state_dict -model {model} -filename ""', "load_state_dict: a filename is required, got an "
                                                                  "empty one"),
         (f'torch::save_checkpoint {model} {opt} ""', "save_checkpoint: a filename is required, got an empty one"),
-        ('torch::load_state -module "" -filename x.pt', "Invalid layer name: "),
+        ('torch::load_state -module "" -filename x.pt', "Invalid module name: "),
         (f"torch::load_state_dict {model} {good} extra", "Wrong number of arguments (wrong # args). Usage: torch::load_state_dict "
                                                          "model filename"),
     ]

@@ -226,6 +226,7 @@ def test_weights_and_reduction_none_shapes(tcl):
     ("torch::mse_loss $x $z", "mse_loss: The size of tensor a (3) must match the size of tensor b (2)"),
     ("torch::mse_loss $x nosuch", "Invalid tensor name: nosuch"),
     ("torch::focal_loss $x nosuch", "Invalid target tensor name: nosuch"),
+    ("torch::kl_div_loss nosuch $y", "Invalid input tensor name: nosuch"),
     ("torch::smooth_l1_loss -input nosuch -target $y", "Invalid input tensor name: nosuch"),
     ("torch::mse_loss -input $x", "Required parameters missing: -target"),
     ("torch::mse_loss $x $y -reduction avg", 'Invalid reduction: expected one of none, mean, sum, got "avg"'),

@@ -269,8 +269,8 @@ def test_zero_grad_drops_or_zeroes_the_gradients(tcl):
     ("torch::optimizer_adafactor {W} -1", "Invalid learning rate: -1.0"),
     ("torch::optimizer_lamb {W} 0", "Required parameters missing or invalid: lr must be positive, got 0.0"),
     ("torch::optimizer_novograd {W} 0.1 {0.9 1.2}", "beta2 must be in [0, 1), got 1.2"),
-    ("torch::optimizer_step nothing", "Invalid optimizer name: nothing"),
-    ("torch::optimizer_step -optimizer nothing", "Invalid optimizer name: nothing"),
+    ("torch::optimizer_step nothing", "Invalid optimizer handle: nothing"),
+    ("torch::optimizer_step -optimizer nothing", "Invalid optimizer handle: nothing"),
     ("torch::optimizer_step", "Wrong number of arguments (wrong # args). Usage: torch::optimizer_step optimizer"),
     ("torch::optimizer_zero_grad {O} maybe", 'Invalid setToNone: expected boolean, got "maybe"'),
     ("torch::get_lr nothing", "Invalid optimizer name: nothing"),
@@ -539,7 +539,7 @@ def test_step_advanced_steps_other_schedulers_without_a_metric(tcl):
     ("torch::lr_scheduler_step_update nothing", "Invalid scheduler name: nothing"),
     ("torch::lr_scheduler_step_update -foo x", "Unknown parameter: -foo. Valid parameters: -scheduler -handle"),
     ("torch::lr_scheduler_step_advanced {S} abc", 'Invalid metric: expected number, got "abc"'),
-    ("torch::get_lr_advanced nothing", "Invalid scheduler name: nothing"),
+    ("torch::get_lr_advanced nothing", "Invalid scheduler handle: nothing"),
     ("torch::get_lr_advanced", "Wrong number of arguments (wrong # args). Usage: torch::get_lr_advanced scheduler"),
 ])
 def test_bad_scheduler_input_is_a_clear_error(tcl, script, message):
@@ -604,17 +604,17 @@ def test_grad_scaler_steps_and_updates_as_torch(tcl, call, options, dtype):
     ("torch::grad_scaler_new -growthInterval 0", "all values must be positive, got growthInterval 0"),
     ("torch::grad_scaler_new 1 2 3 4 5", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_new ?initScale?"),
     ("torch::grad_scaler_new -invalidParam 1", "Unknown parameter: -invalidParam"),
-    ("torch::grad_scaler_scale nothing {W}", "Invalid grad scaler name: nothing"),
+    ("torch::grad_scaler_scale nothing {W}", "Gradient scaler not found: nothing"),
     ("torch::grad_scaler_scale {G} nothing", "Invalid tensor name: nothing"),
     ("torch::grad_scaler_scale {G} {I}", "grad_scaler_scale: scales a floating-point loss, got Int64"),
     ("torch::grad_scaler_scale {G}", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_scale scaler tensor"),
     ("torch::grad_scaler_step {G} {O}", "grad_scaler_step: no loss was scaled yet"),
-    ("torch::grad_scaler_step {G} nothing", "Invalid optimizer name: nothing"),
+    ("torch::grad_scaler_step {G} nothing", "Optimizer not found: nothing"),
     ("torch::grad_scaler_step -scaler {G}", "Required parameters missing: -optimizer"),
     ("torch::grad_scaler_update {G}", "grad_scaler_update: no loss was scaled yet"),
     ("torch::grad_scaler_update", "Wrong number of arguments (wrong # args). Usage: torch::grad_scaler_update scaler"),
     ("torch::grad_scaler_update -wrongparam x", "Unknown parameter: -wrongparam"),
-    ("torch::grad_scaler_get_scale nothing", "Invalid grad scaler name: nothing"),
+    ("torch::grad_scaler_get_scale nothing", "Gradient scaler not found: nothing"),
 ])
 def test_bad_grad_scaler_input_is_a_clear_error(tcl, script, message):
     w = make_param(tcl)

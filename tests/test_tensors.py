@@ -213,7 +213,7 @@ def test_free_releases_handles_of_every_kind(tcl):
     tcl.eval(f"torch::free {optimizer} {layer} {t} {layer}")  # any mix; twice is once
     assert tcl.error_detail(f"torch::tensor_shape {t}") == f"Invalid tensor name: {t}"
     assert tcl.error_detail(f"torch::layer_parameters {layer}") == f"Invalid layer name: {layer}"
-    assert tcl.error_detail(f"torch::optimizer_step {optimizer}") == f"Invalid optimizer name: {optimizer}"
+    assert tcl.error_detail(f"torch::optimizer_step {optimizer}") == f"Invalid optimizer handle: {optimizer}"
     assert tcl.eval(f"torch::tensor_shape {weight}") == "2 3"  # the parameters' handles stay
     tcl.eval(f"torch::free -handles [list {weight} {bias}]")
     assert tcl.error_detail(f"torch::tensor_shape {bias}") == f"Invalid tensor name: {bias}"

@@ -163,13 +163,14 @@ class CheckpointsCommands:
         return f"Model state dict loaded from: {filename}"
 
 
-def _model(name="model", doc="Handle of the model (a layer)"):
-    return Param(name, "layer", doc=doc, named=(f"-{name}",))
+def _model(name="model", doc="Handle of the model (a layer)", unknown="Model not found"):
+    """A layer handle; an unknown one in the extension's words for it."""
+    return Param(name, "layer", doc=doc, named=(f"-{name}",), unknown=unknown)
 
 
 FILENAME = Param("filename", "text", doc="Path of the file (torch.save format)", named=("-filename", "-file"))
 OPTIMIZER_PARAM = Param("optimizer", "optimizer", doc="Handle of the optimizer", named=("-optimizer",))
-MODULE = _model("module", "Handle of the module (a layer)")
+MODULE = _model("module", "Handle of the module (a layer)", "Invalid module name")
 
 C = CheckpointsCommands
 

@@ -44,7 +44,7 @@ def _distance_codes(words):
 INPUT = _t("input", "Handle of the prediction")
 TARGET = _t("target", "Handle of the target")
 # The same, whose unknown handle is said naming its role, where the extension's losses
-# say so (focal, Gaussian and Poisson NLL, smooth L1, soft margin).
+# say so (focal, KL divergence, Gaussian and Poisson NLL, multi-margin, smooth L1, soft margin).
 INPUT_ROLE, TARGET_ROLE = INPUT.naming_role(), TARGET.naming_role()
 WEIGHT = Param("weight", "text", "none", "Handle of a per-class weight tensor; none: all 1")
 
@@ -139,7 +139,7 @@ COMMANDS = (
             (INPUT, TARGET, _reduction(), _num("delta", 1.0, "Where it turns from squared to linear", "delta")),
             torch=F.huber_loss, prepare=_codes(2)),
     Command("kl_div_loss", "klDivLoss", LOSSES, "Kullback-Leibler divergence of target from input (log-probabilities)",
-            (INPUT, TARGET, _reduction(),
+            (INPUT_ROLE, TARGET_ROLE, _reduction(),
              Param("logTarget", "bool", 0, "Whether the target is given as log-probabilities",
                    named=("-logTarget", "-log_target"), keyword="log_target")),
             torch=F.kl_div, prepare=_codes(2)),
@@ -167,7 +167,7 @@ COMMANDS = (
              _num("eps", 1e-6, "Lower clamp of var", "eps"), _reduction()),
             torch=F.gaussian_nll_loss, prepare=_codes(5)),
     Command("multi_margin_loss", "multiMarginLoss", LOSSES, "Multi-class hinge loss",
-            (INPUT, TARGET, Param("p", "int", 1, "1 or 2", keyword="p"), MARGIN1, _reduction()),
+            (INPUT_ROLE, TARGET_ROLE, Param("p", "int", 1, "1 or 2", keyword="p"), MARGIN1, _reduction()),
             torch=F.multi_margin_loss, prepare=_codes(4)),
     _loss("multilabel_margin_loss", "multilabelMarginLoss", "Multi-label hinge loss (target: class indices, -1 ends them)",
           (INPUT, TARGET), F.multilabel_margin_loss, 2),

@@ -5,6 +5,7 @@ for (warmup, inverse square root, Noam) are LambdaLR with a fixed formula."""
 
 import math
 import warnings
+from dataclasses import replace
 from tkinter import TclError
 
 import torch
@@ -525,6 +526,11 @@ PARAMETERS = Param("parameters", "handles", doc="List of tensor handles to optim
 OPTIMIZER = Param("optimizer", "optimizer", doc="Handle of an optimizer", named=("-optimizer", "-opt"))
 SCHEDULER = Param("scheduler", "scheduler", doc="Handle of a learning-rate scheduler",
                   named=("-scheduler", "-handle"))
+SCHEDULED = Param("optimizer", "optimizer", doc="Handle of the optimizer to schedule")
+# The extension's words for an unknown handle where its commands say "handle"
+# (optimizer_step, optimizer_zero_grad, lr_scheduler_exponential_decay, get_lr_advanced,
+# lr_scheduler_step_advanced) rather than "name".
+OPTIMIZER_WORDS, SCHEDULER_WORDS = "Invalid optimizer handle", "Invalid scheduler handle"
 SCALER = Param("scaler", "scaler", doc="Handle of a gradient scaler from grad_scaler_new",
                named=("-scaler", "-gradScaler", "-gradscaler"))
 
@@ -562,9 +568,7 @@ def _optimizer(name, camel, summary, params, engine, aliases=()):
     return Command(name, camel, OPTIMIZERS, summary, (PARAMETERS, *params), engine=engine, aliases=aliases)
 
 
-def _scheduler(name, camel, summary, params, engine, optimizer=Param("optimizer", "optimizer",
-                                                                     doc="Handle of the optimizer to schedule"),
-               fixed=()):
+def _scheduler(name, camel, summary, params, engine, optimizer=SCHEDULED, fixed=()):
     return Command(name, camel, OPTIMIZERS, summary, (optimizer, *params), engine=engine, fixed=fixed)
 
 
@@ -643,9 +647,9 @@ COMMANDS = (
                                           named=("-gradAveraging", "-grad_averaging")), *NAMED_BETAS),
                C.optimizer_novograd),
     Command("optimizer_step", "optimizerStep", OPTIMIZERS, "One step of an optimizer from its parameters' gradients: OK",
-            (OPTIMIZER,), engine=C.optimizer_step),
+            (replace(OPTIMIZER, unknown=OPTIMIZER_WORDS),), engine=C.optimizer_step),
     Command("optimizer_zero_grad", "optimizerZeroGrad", OPTIMIZERS, "Clears the gradients of an optimizer's parameters: "
-            "OK", (OPTIMIZER, Param("setToNone", "bool", 1, "Drop the gradients (1) or fill them with zeros (0)",
+            "OK", (replace(OPTIMIZER, unknown=OPTIMIZER_WORDS), Param("setToNone", "bool", 1, "Drop the gradients (1) or fill them with zeros (0)",
                                     named=("-setToNone", "-set_to_none"))), engine=C.optimizer_zero_grad),
     Command("get_lr", "getLr", OPTIMIZERS, "The learning rate of an optimizer (its first parameter group)",
             (Param("optimizer", "optimizer", doc="Handle of an optimizer"),), engine=C.get_lr),
@@ -660,7 +664,7 @@ COMMANDS = (
                optimizer=OPTIMIZER, fixed=("lr_scheduler_exponential",)),
     _scheduler("lr_scheduler_exponential_decay", "lrSchedulerExponentialDecay", "ExponentialLR: the rate times gamma "
                "every step", (_double("gamma", 0.95, "Decay factor per step, in (0, 1]", positional=True),),
-               C.lr_scheduler_exponential_decay),
+               C.lr_scheduler_exponential_decay, optimizer=replace(SCHEDULED, unknown=OPTIMIZER_WORDS)),
     _scheduler("lr_scheduler_cosine", "lrSchedulerCosine", "CosineAnnealingLR: the rate follows a cosine down to "
                "etaMin", COSINE, C.opt_cosine, fixed=("lr_scheduler_cosine",)),
     _scheduler("lr_scheduler_cosine_annealing", "lrSchedulerCosineAnnealing", "CosineAnnealingLR: the rate follows a "
@@ -721,10 +725,12 @@ COMMANDS = (
             "optimizer's new rate; OK", (SCHEDULER,), engine=C.lr_scheduler_step_update),
     Command("lr_scheduler_step_advanced", "lrSchedulerStepAdvanced", OPTIMIZERS, "One step of a scheduler, with the "
             "metric a plateau scheduler needs; OK", (
-                SCHEDULER, _double("metric", None, "The metric (e.g. the validation loss); plateau schedulers only")),
+                replace(SCHEDULER, unknown=SCHEDULER_WORDS),
+                _double("metric", None, "The metric (e.g. the validation loss); plateau schedulers only")),
             engine=C.opt_stepped, fixed=("lr_scheduler_step_advanced",)),
     Command("get_lr_advanced", "getLrAdvanced", OPTIMIZERS, "The learning rate a scheduler last set",
-            (Param("scheduler", "scheduler", doc="Handle of a learning-rate scheduler"),), engine=C.get_lr_advanced),
+            (Param("scheduler", "scheduler", doc="Handle of a learning-rate scheduler", unknown=SCHEDULER_WORDS),),
+            engine=C.get_lr_advanced),
     Command("grad_scaler_new", "gradScalerNew", OPTIMIZERS, "A gradient scaler for mixed precision "
             "(torch.amp.GradScaler): a handle", (
                 _double("initScale", 65536.0, "The first scale factor", "-init_scale"),
@@ -739,7 +745,8 @@ COMMANDS = (
             engine=C.grad_scaler_scale),
     Command("grad_scaler_step", "gradScalerStep", OPTIMIZERS, "Unscales the gradients and steps the optimizer unless "
             "they hold inf or NaN", (SCALER, Param("optimizer", "optimizer", doc="Handle of the optimizer",
-                                                    named=("-optimizer", "-optim"))), engine=C.grad_scaler_step),
+                                                    named=("-optimizer", "-optim"), unknown="Optimizer not found")),
+            engine=C.grad_scaler_step),
     Command("grad_scaler_update", "gradScalerUpdate", OPTIMIZERS, "Updates the scale after a step: scaler updated",
             (SCALER,), engine=C.grad_scaler_update),
     Command("grad_scaler_get_scale", "gradScalerGetScale", OPTIMIZERS, "The scaler's current scale factor", (SCALER,),
